@@ -1,0 +1,61 @@
+"""Shared fixtures: the network blocker, corpus locations and the shared indexes."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "examples" / "submissions"
+SHARED = ROOT.parent / "shared"
+REAL = SHARED / "corpus" / "real"
+ODD = SHARED / "corpus" / "odd-docx"
+DEV_QUESTIONS = SHARED / "corpus" / "dev-questions.jsonl"
+
+_LOOPBACK_PREFIXES = ("127.", "::1", "localhost")
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else str(address)
+    if self.family == getattr(socket, "AF_UNIX", None) or str(host).startswith(_LOOPBACK_PREFIXES):
+        return _real_connect(self, address)
+    raise ConnectionRefusedError(f"tests run offline: connection to {host!r} blocked")
+
+
+@pytest.fixture(autouse=True)
+def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection outside 127.0.0.1 (the tests, like the tool, run offline)."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The bundled sample submissions (always present in the repo)."""
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def real_corpus() -> Path:
+    """../shared/corpus/real, or skip with the reason."""
+    if not REAL.is_dir():
+        pytest.skip(f"{REAL} is absent: the shared evaluation corpus is only in CI and dev")
+    return REAL
+
+
+@pytest.fixture(scope="session")
+def odd_corpus() -> Path:
+    """../shared/corpus/odd-docx, or skip with the reason."""
+    if not ODD.is_dir():
+        pytest.skip(f"{ODD} is absent: the shared odd-docx corpus is only in CI and dev")
+    return ODD
+
+
+@pytest.fixture(scope="session")
+def dev_questions() -> Path:
+    """../shared/corpus/dev-questions.jsonl, or skip with the reason."""
+    if not DEV_QUESTIONS.is_file():
+        pytest.skip(f"{DEV_QUESTIONS} is absent: the dev questions are only in CI and dev")
+    return DEV_QUESTIONS
