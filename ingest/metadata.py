@@ -1,0 +1,256 @@
+"""Submission metadata: submitter, type, country, language, date, confidentiality.
+
+Precedence, highest first: a ``submissions.csv`` manifest beside the files; file-name
+conventions (``State_<Country>_….docx``, ``NGO_<Org>_<Country>.docx``, ``UN_<Entity>_…``);
+the first page ("Submission of …", "Country: …"); core properties (title only, since the
+author field is often "Microsoft Office User").
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from ingest.types import SUBMITTER_TYPES, Document, Submission
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = "submissions.csv"
+MANIFEST_FIELDS = (
+    "file",
+    "title",
+    "submitter",
+    "submitter_type",
+    "country",
+    "language",
+    "date",
+    "confidential",
+)
+
+# File-name prefixes and words that name a submitter type.
+_TYPE_WORDS = {
+    "state": "State",
+    "government": "State",
+    "gov": "State",
+    "nhri": "NHRI",
+    "ngo": "NGO/civil society",
+    "cso": "NGO/civil society",
+    "civilsociety": "NGO/civil society",
+    "un": "UN/intergovernmental",
+    "igo": "UN/intergovernmental",
+    "academic": "academic",
+    "academia": "academic",
+    "university": "academic",
+    "individual": "individual",
+    "other": "other",
+}
+_UN_ENTITIES = {
+    "OHCHR": "OHCHR",
+    "A-HRC": "Human Rights Council",
+    "HRC": "Human Rights Council",
+    "UNDP": "UNDP",
+    "UNODC": "UNODC",
+    "UNICEF": "UNICEF",
+}
+_FIRST_PAGE_SUBMITTER = re.compile(
+    r"^\s*(?:submitted by|submission (?:by|of|from)|contribution (?:by|of|from|de la|du|des|de)|"
+    r"contribución (?:de la|del|de)|aporte (?:de la|del|de)|presentado por|soumis par)"
+    r"\s*[:\-–]?\s*(?:the\s+)?(?P<name>[^\n]{3,120})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FIRST_PAGE_COUNTRY = re.compile(
+    r"^\s*(?:country|pays|país)\s*:\s*(?P<country>[^\n]{2,60})$", re.IGNORECASE | re.MULTILINE
+)
+_NAME_HINTS = (
+    (
+        re.compile(
+            r"human rights commission|ombudsman|défenseur des droits|defensor[ií]a|"
+            r"commission nationale consultative|national human rights",
+            re.I,
+        ),
+        "NHRI",
+    ),
+    (
+        re.compile(
+            r"permanent mission|government of|gouvernement|gobierno|ministry|ministère|"
+            r"ministerio|république|republic of|kingdom of",
+            re.I,
+        ),
+        "State",
+    ),
+    (re.compile(r"universit|institute of|faculty|college|professor|dr\. ", re.I), "academic"),
+    (
+        re.compile(r"united nations|office of the high commissioner|ohchr|unicef|undp", re.I),
+        "UN/intergovernmental",
+    ),
+)
+
+
+def split_camel(name: str) -> str:
+    """Return "United States" for "UnitedStates" and "Campaign Zero" for "CampaignZero"."""
+    name = name.replace("-", " ").replace("_", " ")
+    name = re.sub(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])", " ", name)
+    name = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+    return " ".join(name.split())
+
+
+def normalise_type(value: str) -> str:
+    """Map free text ("ngo", "Civil society", "NHRI") to one of SUBMITTER_TYPES."""
+    raw = value.strip()
+    if raw in SUBMITTER_TYPES:
+        return raw
+    key = re.sub(r"[^a-z]", "", raw.lower())
+    if key in _TYPE_WORDS:
+        return _TYPE_WORDS[key]
+    for candidate in SUBMITTER_TYPES:
+        if re.sub(r"[^a-z]", "", candidate.lower()).startswith(key) and key:
+            return candidate
+    if "civil" in key or "ngo" in key:
+        return "NGO/civil society"
+    if key.startswith(("un", "intergov")):
+        return "UN/intergovernmental"
+    return "other"
+
+
+def from_filename(key: str) -> dict[str, str]:
+    """Return the metadata that a conventional file name gives (may be empty)."""
+    stem = PurePosixPath(key).stem
+    parts = stem.split("_")
+    if len(parts) < 2:
+        return {}
+    kind = _TYPE_WORDS.get(re.sub(r"[^a-z]", "", parts[0].lower()))
+    if kind is None:
+        return {}
+    found: dict[str, str] = {"submitter_type": kind}
+    rest = parts[1:]
+    if kind == "State":
+        found["country"] = split_camel(rest[0])
+        found["submitter"] = found["country"]
+    elif kind == "UN/intergovernmental":
+        entity = rest[0]
+        found["submitter"] = next(
+            (name for prefix, name in _UN_ENTITIES.items() if entity.upper().startswith(prefix)),
+            split_camel(entity),
+        )
+    else:
+        found["submitter"] = split_camel(rest[0])
+        if len(rest) > 1:
+            found["country"] = split_camel(rest[1])
+    return found
+
+
+def from_first_page(text: str) -> dict[str, str]:
+    """Return submitter, type and country read from the first page's text (may be empty)."""
+    found: dict[str, str] = {}
+    match = _FIRST_PAGE_SUBMITTER.search(text)
+    if match:
+        name = match.group("name").strip().rstrip(".:;,")
+        found["submitter"] = name
+        for pattern, kind in _NAME_HINTS:
+            if pattern.search(name):
+                found["submitter_type"] = kind
+                break
+    match = _FIRST_PAGE_COUNTRY.search(text)
+    if match:
+        found["country"] = match.group("country").strip().rstrip(".")
+    return found
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """Return the rows of ``folder/submissions.csv`` keyed by file (relative path or name)."""
+    path = Path(folder) / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    rows: dict[str, dict[str, str]] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            if "type" in clean and "submitter_type" not in clean:
+                clean["submitter_type"] = clean.pop("type")
+            name = clean.get("file") or clean.get("key")
+            if name:
+                rows[name] = {k: v for k, v in clean.items() if v and k in MANIFEST_FIELDS}
+    return rows
+
+
+def manifest_row(manifest: Mapping[str, Mapping[str, str]], key: str) -> Mapping[str, str]:
+    """Return the manifest row for a submission key (matched by relative path, then name)."""
+    return manifest.get(key) or manifest.get(PurePosixPath(key).name) or {}
+
+
+@lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [
+        Language.ENGLISH,
+        Language.FRENCH,
+        Language.SPANISH,
+        Language.PORTUGUESE,
+        Language.ARABIC,
+        Language.RUSSIAN,
+        Language.CHINESE,
+        Language.GERMAN,
+    ]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def detect_language(text: str, default: str = "") -> str:
+    """Return the ISO 639-1 code of ``text`` ("en", "fr", "es", ...), or ``default``."""
+    sample = " ".join(text.split())[:1000]
+    if len(re.findall(r"\w+", sample)) < 4:
+        return default
+    language = _detector().detect_language_of(sample)
+    if language is None:
+        return default
+    return language.iso_code_639_1.name.lower()
+
+
+def describe(
+    key: str,
+    content_hash: str,
+    document: Document,
+    *,
+    language: str = "",
+    manifest: Mapping[str, Mapping[str, str]] | None = None,
+) -> Submission:
+    """Return the Submission record for a parsed document, applying the precedence rules."""
+    props = document.properties
+    layers: list[Mapping[str, str]] = [
+        {"title": props.get("title", "")},
+        {"title": _first_line(document)},
+        from_first_page(props.get("first_page_text", "") or document.text[:2000]),
+        from_filename(key),
+        manifest_row(manifest or {}, key),
+    ]
+    merged: dict[str, str] = {"language": language, "date": (props.get("created") or "")[:10]}
+    for layer in layers:  # lowest precedence first, later layers override
+        merged.update({k: v for k, v in layer.items() if v})
+    title = merged.get("title") or split_camel(PurePosixPath(key).stem)
+    confidential = merged.get("confidential", "").strip().lower() in {"1", "true", "yes", "y"}
+    return Submission(
+        key=key,
+        content_hash=content_hash,
+        file=PurePosixPath(key).name,
+        title=title,
+        submitter=merged.get("submitter", ""),
+        submitter_type=normalise_type(merged.get("submitter_type", "other")),
+        country=merged.get("country", ""),
+        language=merged.get("language", ""),
+        date=merged.get("date", ""),
+        confidential=confidential,
+    )
+
+
+def _first_line(document: Document) -> str:
+    """Return the first heading of the first page (the document's own title), if any."""
+    for block in document.blocks[:5]:
+        if block.kind == "heading" or block.style.lower() in {"title", "subtitle"}:
+            line = block.text.strip().split("\n")[0]
+            if line:
+                return line[:200]
+    return ""

@@ -1,0 +1,66 @@
+"""One file in, everything the index needs out: Submission, Document and Passages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunking import chunk
+from ingest.docx import read_docx
+from ingest.metadata import describe, detect_language
+from ingest.types import Document, Passage, Submission
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A parsed, described and chunked submission, ready to embed and store."""
+
+    submission: Submission
+    document: Document
+    passages: tuple[Passage, ...]
+
+
+def file_hash(path: str | Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare(
+    path: str | Path,
+    key: str,
+    *,
+    content_hash: str | None = None,
+    manifest: Mapping[str, Mapping[str, str]] | None = None,
+    chunk_tokens: int = 250,
+    overlap_tokens: int = 30,
+    max_file_mb: int = 50,
+) -> Prepared:
+    """Read, describe and chunk one submission. Raises an IngestError leaf on bad input."""
+    content_hash = content_hash or file_hash(path)
+    document = read_docx(path, max_file_mb=max_file_mb)
+    body = " ".join(b.text for b in document.blocks[:40])
+    doc_language = detect_language(body, default="en")
+
+    def language_of(text: str) -> str:
+        return detect_language(text, default=doc_language)
+
+    passages = chunk(
+        document,
+        key,
+        chunk_tokens=chunk_tokens,
+        overlap_tokens=overlap_tokens,
+        language_of=language_of,
+    )
+    weights: Counter[str] = Counter()
+    for passage in passages:
+        weights[passage.language] += len(passage.text)
+    language = weights.most_common(1)[0][0] if weights else doc_language
+    submission = describe(key, content_hash, document, language=language, manifest=manifest)
+    return Prepared(submission, document, tuple(passages))
