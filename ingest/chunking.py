@@ -117,7 +117,7 @@ def _split_long(text: str, offset: int, block: int, chunk_tokens: int) -> list[_
     return pieces
 
 
-def _pack(units: list[_Unit], blocks: Sequence[Block], chunk_tokens: int, overlap_tokens: int):
+def _pack(units: list[_Unit], text: str, chunk_tokens: int, overlap_tokens: int):
     """Yield lists of consecutive units, each at most chunk_tokens, with sentence overlap."""
     i = 0
     block_tokens: dict[int, int] = {}
@@ -141,6 +141,10 @@ def _pack(units: list[_Unit], blocks: Sequence[Block], chunk_tokens: int, overla
             group.append(unit)
             total += unit.tokens
             j += 1
+        # Separators between units cost tokens too: trim until the exact slice fits.
+        while len(group) > 1 and count_tokens(text[group[0].start : group[-1].end]) > chunk_tokens:
+            group.pop()
+            j -= 1
         yield group
         if j >= len(units):
             return
@@ -251,9 +255,11 @@ def chunk(
         units = _units(section, chunk_tokens)
         if not units:
             continue
-        for group in _pack(units, section, chunk_tokens, overlap_tokens):
+        for group in _pack(units, text, chunk_tokens, overlap_tokens):
             start, end = group[0].start, group[-1].end
             covered = list(dict.fromkeys(section[u.block] for u in group))
+            if all(b.kind == HEADING for b in covered):
+                continue  # a bare heading: its text reaches the index through heading_path
             heading_path = covered[0].heading_path
             body = text[start:end]
             labels, locator = locate(covered, heading_path)

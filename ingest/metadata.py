@@ -220,14 +220,18 @@ def describe(
 ) -> Submission:
     """Return the Submission record for a parsed document, applying the precedence rules."""
     props = document.properties
+    first_page = props.get("first_page_text", "") or document.text[:2000]
     layers: list[Mapping[str, str]] = [
         {"title": props.get("title", "")},
         {"title": _first_line(document)},
-        from_first_page(props.get("first_page_text", "") or document.text[:2000]),
+        from_first_page(first_page),
         from_filename(key),
         manifest_row(manifest or {}, key),
     ]
-    merged: dict[str, str] = {"language": language, "date": (props.get("created") or "")[:10]}
+    merged: dict[str, str] = {"language": language, "date": _core_date(props)}
+    printed = find_date(first_page[:800])
+    if printed:
+        merged["date"] = printed
     for layer in layers:  # lowest precedence first, later layers override
         merged.update({k: v for k, v in layer.items() if v})
     title = merged.get("title") or split_camel(PurePosixPath(key).stem)
@@ -254,3 +258,38 @@ def _first_line(document: Document) -> str:
             if line:
                 return line[:200]
     return ""
+
+
+# python-docx's default template carries this creation date; it says nothing about the file.
+_TEMPLATE_DATES = {"2013-12-23"}
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+)
+_MONTHS = {name: i + 1 for names in _MONTH_NAMES for i, name in enumerate(names.split(" "))}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_DMY = re.compile(
+    rf"\b(\d{{1,2}})(?:er)?\s+(?:de\s+)?({_MONTH})\s+(?:de\s+|del\s+)?(\d{{4}})\b", re.I
+)
+_DATE_MDY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})\b", re.I)
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def find_date(text: str) -> str:
+    """Return the first printed date in ``text`` as YYYY-MM-DD (English, French, Spanish)."""
+    found: list[tuple[int, str]] = []
+    for match in _DATE_DMY.finditer(text):
+        day, month, year = match.groups()
+        found.append((match.start(), f"{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}"))
+    for match in _DATE_MDY.finditer(text):
+        month, day, year = match.groups()
+        found.append((match.start(), f"{year}-{_MONTHS[month.lower()]:02d}-{int(day):02d}"))
+    for match in _DATE_ISO.finditer(text):
+        found.append((match.start(), match.group(0)))
+    return min(found)[1] if found else ""
+
+
+def _core_date(props: Mapping[str, str]) -> str:
+    date = (props.get("created") or "")[:10]
+    return "" if date in _TEMPLATE_DATES else date

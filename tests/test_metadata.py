@@ -93,3 +93,21 @@ def test_language_is_detected_offline() -> None:
         == "es"
     )
     assert detect_language("Art. 5", default="fr") == "fr"
+
+
+def test_printed_dates_are_read_in_three_languages() -> None:
+    from ingest.metadata import find_date
+
+    assert find_date("Loi du 18 juillet 2018 sur l’Inspection") == "2018-07-18"
+    assert find_date("Lima, 10 de julio de 2015") == "2015-07-10"
+    assert find_date("The White House — April 20, 2021") == "2021-04-20"
+    assert find_date("no date here") == ""
+
+
+def test_python_docx_template_date_is_not_a_submission_date() -> None:
+    doc = Document(
+        text="Report",
+        blocks=(Block(kind=HEADING, text="Report", char_start=0, char_end=6),),
+        properties={"created": "2013-12-23T23:15:00"},
+    )
+    assert describe("r.docx", "h", doc).date == ""
