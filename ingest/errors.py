@@ -1,6 +1,7 @@
 """Errors raised while reading submissions.
 
     IngestError
+    ├── MissingFileError       no such file, or not a regular file
     ├── UnsupportedFileError   not a .docx (a renamed PDF, a legacy .doc without soffice, ...)
     ├── CorruptFileError       a broken or truncated zip, unreadable XML
     ├── EncryptedFileError     password-protected Word file
@@ -22,6 +23,10 @@ class IngestError(Exception):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{Path(path).name}: {reason}")
+
+
+class MissingFileError(IngestError):
+    pass
 
 
 class UnsupportedFileError(IngestError):

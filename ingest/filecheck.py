@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.errors import (
     EncryptedFileError,
     FileTooLargeError,
-    IngestError,
+    MissingFileError,
     UnsupportedFileError,
 )
 
@@ -40,11 +40,20 @@ _CONVERT_TIMEOUT_S = 180
 
 
 def check_file(path: Path, max_file_mb: int) -> str:
-    """Return ZIP or OLE2 for a readable Word file, or raise the IngestError that explains why not."""
+    """Return ZIP or OLE2 for a readable Word file, else raise the IngestError saying why."""
+    try:
+        return _check(path, max_file_mb)
+    except OSError as exc:
+        raise MissingFileError(
+            path, f"the file cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
+
+
+def _check(path: Path, max_file_mb: int) -> str:
     if not path.exists():
-        raise IngestError(path, "file not found; check the path and try again.")
+        raise MissingFileError(path, "file not found; check the path and try again.")
     if not path.is_file():
-        raise IngestError(path, "is not a file; give the path of a .docx file or a folder.")
+        raise MissingFileError(path, "is not a file; give the path of a .docx file or a folder.")
     size = path.stat().st_size
     if size > max_file_mb * 2**20:
         raise FileTooLargeError(

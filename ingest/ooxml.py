@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -103,18 +105,30 @@ class Package:
             )
         try:
             return self._zip.read(real)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             raise CorruptFileError(
                 self.path,
                 f"the part {real} cannot be unpacked ({exc}); the file is damaged. "
                 "Open it in Word and save it again.",
             ) from exc
 
+    def checksum(self, name: str) -> tuple[int, int] | None:
+        """Return (CRC-32, size) of a part from the zip directory, without unpacking it."""
+        real = self._lower.get(name.lstrip("/").lower())
+        if real is None:
+            return None
+        info = self._names[real]
+        return info.CRC, info.file_size
+
     def xml(self, name: str) -> etree._Element | None:
         """Return the parsed root element of a part, or None when it is absent."""
         data = self.read(name)
         if data is None:
             return None
+        return self.parse_bytes(data, name)
+
+    def parse_bytes(self, data: bytes, name: str) -> etree._Element:
+        """Parse the bytes of a part with the safe parser (Strict namespaces mapped)."""
         if b"purl.oclc.org/ooxml" in data:
             for strict, transitional in _STRICT_TO_TRANSITIONAL:
                 data = data.replace(strict, transitional)
@@ -142,7 +156,7 @@ class Package:
                     continue
                 external = rel.get("TargetMode", "").lower() == "external"
                 if not external:
-                    target = _resolve(folder, target)
+                    target = _resolve(folder, unquote(target))
                 found[rid] = Relationship(rel.get("Type", ""), target, external)
         self._rels[source] = found
         return found
