@@ -59,3 +59,43 @@ def dev_questions() -> Path:
     if not DEV_QUESTIONS.is_file():
         pytest.skip(f"{DEV_QUESTIONS} is absent: the dev questions are only in CI and dev")
     return DEV_QUESTIONS
+
+
+# Shared indexes (session scoped: tests must only read them; copy to tmp_path to modify).
+E5_SUBSET = (
+    "State_UnitedStates_DOJ-Ferguson-Report-Summary.docx",
+    "State_France_Code-deontologie-police-gendarmerie.docx",
+    "State_Peru_Decreto-Legislativo-1186-uso-de-la-fuerza.docx",
+)
+
+
+@pytest.fixture(scope="session")
+def fast_index(tmp_path_factory: pytest.TempPathFactory):  # -> vectorstore.store.PassageStore
+    """A PassageStore of the bundled samples embedded with `fast` (read-only for tests)."""
+    from vectorstore.embeddings import load_embedder
+    from vectorstore.store import PassageStore
+    from vectorstore.sync import sync
+
+    store = PassageStore(tmp_path_factory.mktemp("fast_index") / "index", load_embedder("fast"))
+    report = sync(store, [SAMPLES])
+    assert report.ok, report.failed
+    return store
+
+
+@pytest.fixture(scope="session")
+def e5_index(tmp_path_factory: pytest.TempPathFactory):  # -> vectorstore.store.PassageStore
+    """A PassageStore of 3 samples (Ferguson, French code, Peru decree) embedded with e5."""
+    import shutil
+
+    from vectorstore.embeddings import load_embedder
+    from vectorstore.store import PassageStore
+    from vectorstore.sync import sync
+
+    folder = tmp_path_factory.mktemp("e5_subset")
+    for name in E5_SUBSET:
+        shutil.copy2(SAMPLES / name, folder / name)
+    index_dir = tmp_path_factory.mktemp("e5_index") / "index"
+    store = PassageStore(index_dir, load_embedder("e5"))
+    report = sync(store, [folder])
+    assert report.ok, report.failed
+    return store

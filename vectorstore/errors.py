@@ -1,10 +1,10 @@
 """Errors of the index.
 
-    StoreError
-    ├── IndexMismatchError  the index was built with another embedder: run `submissions rebuild`
-    ├── IndexLockedError    another process holds the writer lock
-    ├── EmbedderError       the embedder could not load or answer
-    └── UnknownSubmissionError  no submission with that key
+StoreError
+├── IndexMismatchError  the index was built with another embedder: run `submissions rebuild`
+├── IndexLockedError    another process holds the writer lock
+├── EmbedderError       the embedder could not load or answer
+└── UnknownSubmissionError  no submission with that key
 """
 
 from __future__ import annotations

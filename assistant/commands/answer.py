@@ -1,9 +1,165 @@
-"""Subcommands (placeholder until implemented)."""
+"""Answer subcommands: `ask` (a cited answer) and `eval` (metrics over labelled questions)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.cli import add_index_option
+from assistant.config import Settings
+from assistant.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Register this module's subcommands."""
+    """Register ask and eval."""
+    ask = sub.add_parser("ask", help="answer a question with verbatim, numbered citations")
+    ask.add_argument("question")
+    ask.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
+    )
+    ask.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="JSON list of earlier turns: strings (questions) or {question, answer}",
+    )
+    ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default top_k)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    add_index_option(ask)
+    ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="score retrieval and answers on labelled questions")
+    ev.add_argument("questions", type=Path, metavar="QUESTIONS.jsonl")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.add_argument(
+        "--baselines",
+        action="store_true",
+        help="also run lexical only, dense only and llama-index's default pipeline",
+    )
+    add_index_option(ev)
+    ev.set_defaults(func=cmd_eval)
+
+
+def build_engine(settings: Settings, *, top_k: int | None = None) -> Any:
+    """Return an Engine for ``settings``; the LLM key is read here, at the edge."""
+    from dataclasses import replace
+
+    from assistant.engine import Engine
+
+    if top_k:
+        settings = replace(settings, top_k=top_k)
+    api_key = os.environ.get(settings.llm_api_key_env, "") if settings.llm_url else ""
+    return Engine.from_settings(settings, api_key=api_key)
+
+
+def read_history(path: Path | None) -> list[Any]:
+    """Return the turns of a --history file; raise ConfigError saying what is expected."""
+    if path is None:
+        return []
+    try:
+        turns = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read history file {path}: {exc}") from exc
+    ok = isinstance(turns, list) and all(
+        isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("question"), str))
+        for t in turns
+    )
+    if not ok:
+        raise ConfigError(
+            f"history file {path} must hold a JSON list of strings or {{question, answer}} objects"
+        )
+    return turns
+
+
+def citation_json(citation: Any) -> dict[str, Any]:
+    """Return the ``ask --json`` row of one citation card."""
+    return {
+        "n": citation.n,
+        "passage_id": citation.passage_id,
+        "submission_key": citation.submission_key,
+        "file": citation.file,
+        "title": citation.title,
+        "submitter": citation.submitter,
+        "submitter_type": citation.submitter_type,
+        "country": citation.country,
+        "language": citation.language,
+        "heading_path": list(citation.heading_path),
+        "paragraphs": list(citation.paragraphs),
+        "locator": citation.locator,
+        "footnotes": list(citation.footnotes),
+        "quote": citation.quote,
+        "char_start": citation.char_start,
+        "char_end": citation.char_end,
+        "verified": citation.verified,
+        "confidential": citation.confidential,
+    }
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the answer to a question (streamed as it is written), or JSON."""
+    from assistant.commands.index import hits_json, parse_filters
+    from assistant.types import Done, TextDelta
+
+    engine = build_engine(settings, top_k=args.k)
+    filters = parse_filters(args.filter)
+    history = read_history(args.history)
+    answer = None
+    for event in engine.stream(args.question, history, filters):
+        if isinstance(event, TextDelta) and not args.json:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, Done):
+            answer = event.answer
+    assert answer is not None
+    if args.json:
+        payload = {
+            "question": answer.question,
+            "resolved_question": answer.resolved_question,
+            "answered": answer.answered,
+            "answer": answer.text,
+            "citations": [citation_json(c) for c in answer.citations],
+            "passages": hits_json(engine.store, answer.sources),
+            "warnings": list(answer.warnings),
+            "timings_ms": answer.timings_ms,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print()
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        where = ", ".join(
+            x for x in (c.locator, "fn. " + ", ".join(c.footnotes) if c.footnotes else "") if x
+        )
+        print(
+            f"[{c.n}] {c.submitter} ({c.submitter_type}) — {c.file}"
+            + (f", {where}" if where else "")
+        )
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Print retrieval and answer metrics for a questions file."""
+    from assistant.evaluation import evaluate, load_questions, markdown_table
+
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read questions from {args.questions}: {exc}") from exc
+    engine = build_engine(settings)
+    results = evaluate(engine, questions, baselines=args.baselines)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        print(markdown_table(results))
+    return 0

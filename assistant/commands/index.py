@@ -1,9 +1,311 @@
-"""Subcommands (placeholder until implemented)."""
+"""Index subcommands: ingest, status, search, remove, rebuild.
+
+Heavy libraries (chromadb, the embedders, rich) load inside the handlers, so that a no-change
+``submissions ingest`` stays a registry read and a few stat calls.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.cli import add_index_option
+from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from vectorstore.store import PassageStore
+    from vectorstore.sync import IngestReport
+    from vectorstore.types import Filters, Hit
+
+SEARCH_MODES = ("dense", "bm25")
+PIPE_WIDTH = 160  # columns when stdout is not a terminal (logs, CI), so file names stay whole
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Register this module's subcommands."""
+    """Register ingest, status, search, remove and rebuild."""
+    ingest = sub.add_parser("ingest", help="index .docx files or folders (incremental)")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    ingest.add_argument(
+        "--sync", action="store_true", help="also remove submissions gone from the given folders"
+    )
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_index_option(ingest)
+    ingest.set_defaults(func=cmd_ingest)
+
+    status = sub.add_parser("status", help="what the index holds")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    add_index_option(status)
+    status.set_defaults(func=cmd_status)
+
+    search = sub.add_parser("search", help="retrieve passages for a query")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=None, help="number of passages (default top_k)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
+    )
+    search.add_argument("--mode", choices=SEARCH_MODES, default="dense", help="retriever")
+    add_index_option(search)
+    search.set_defaults(func=cmd_search)
+
+    remove = sub.add_parser("remove", help="remove submissions from the index (files untouched)")
+    remove.add_argument("keys", nargs="+", metavar="KEY")
+    add_index_option(remove)
+    remove.set_defaults(func=cmd_remove)
+
+    rebuild = sub.add_parser("rebuild", help="re-ingest everything from the stored originals")
+    rebuild.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_index_option(rebuild)
+    rebuild.set_defaults(func=cmd_rebuild)
+
+
+# Store construction --------------------------------------------------------------------------
+def settings_embedder(settings: Settings) -> Any:
+    """Return the embedder the settings choose (its model loads on first use)."""
+    from vectorstore.embeddings import load_embedder
+
+    return load_embedder(
+        settings.embedder,
+        url=settings.embedding_url,
+        model=settings.embedding_model,
+        dim=settings.embedding_dim,
+    )
+
+
+def open_store(
+    settings: Settings, *, embedder: bool = True, check_embedder: bool = True
+) -> PassageStore:
+    """Open the index folder of ``settings`` (with the configured embedder unless told not to)."""
+    from vectorstore.store import PassageStore
+
+    return PassageStore(
+        settings.index_dir,
+        settings_embedder(settings) if embedder else None,
+        collection=settings.collection,
+        chroma_url=settings.chroma_url,
+        check_embedder=check_embedder,
+    )
+
+
+@contextmanager
+def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """Yield a progress callback drawing a rich bar on stderr (None when not a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[file]}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None, file="")
+
+        def update(done: int, total: int, file: str) -> None:
+            bar.update(task, completed=done, total=total, file=file)
+
+        yield update
+
+
+# ingest / rebuild / remove ------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Sync the given files and folders into the index; exit 1 if any file failed."""
+    from vectorstore.sync import sync
+
+    store = open_store(settings)
+    with progress_bar(not args.json, "Indexing") as progress:
+        report = sync(
+            store,
+            args.paths,
+            sync_removed=args.sync,
+            chunk_tokens=settings.chunk_tokens,
+            overlap_tokens=settings.overlap_tokens,
+            max_file_mb=settings.max_file_mb,
+            progress=progress,
+        )
+    print_report(report, as_json=args.json)
+    return 0 if report.ok else 1
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-embed every submission from its stored original (e.g. after changing embedder)."""
+    from vectorstore.sync import rebuild
+
+    store = open_store(settings, check_embedder=False)
+    with progress_bar(not args.json, "Rebuilding") as progress:
+        report = rebuild(
+            store,
+            chunk_tokens=settings.chunk_tokens,
+            overlap_tokens=settings.overlap_tokens,
+            max_file_mb=settings.max_file_mb,
+            progress=progress,
+        )
+    print_report(report, as_json=args.json)
+    return 0 if report.ok else 1
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove submissions by key; exit 1 if a key is unknown."""
+    from vectorstore.sync import remove
+
+    report = remove(open_store(settings, embedder=False), args.keys)
+    print_report(report, as_json=False)
+    return 0 if report.ok else 1
+
+
+def print_report(report: IngestReport, *, as_json: bool) -> None:
+    """Print an ingest report as JSON or as rich tables (summary, then every non-skip file)."""
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    console = _console()
+    counts = report.counts()
+    summary = Table(title="Ingest", show_header=True)
+    for action in counts:
+        summary.add_column(action, justify="right")
+    summary.add_row(*(str(n) for n in counts.values()))
+    console.print(summary)
+    listed = [o for o in report.outcomes if o.action != "unchanged"]
+    if listed:
+        files = Table(show_header=True)
+        files.add_column("file")
+        files.add_column("result")
+        files.add_column("passages", justify="right")
+        files.add_column("reason / detail")
+        for o in listed:
+            style = "red" if o.action == "failed" else ""
+            files.add_row(o.key, o.action, str(o.passages or ""), o.detail, style=style)
+        console.print(files)
+    seconds = report.timings.get("total", 0.0)
+    console.print(
+        f"{report.embedded} passages embedded, {report.cached} from cache, {seconds:.1f} s"
+    )
+
+
+# status ------------------------------------------------------------------------------------
+def status_record(store: PassageStore) -> dict[str, Any]:
+    """Return the index status as a JSON-ready dict."""
+    from vectorstore.sync import last_run
+
+    recorded = store.recorded_embedder()
+    submissions = store.submissions()
+    return {
+        "index": str(store.index_dir),
+        "embedder": recorded[0] if recorded else "",
+        "embedding_dim": recorded[1] if recorded else 0,
+        "submission_count": len(submissions),
+        "passage_count": store.count(),
+        "size_bytes": store.size_bytes(),
+        "last_ingest": last_run(store.index_dir),
+        "submissions": [dataclasses.asdict(s) for s in submissions],
+    }
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """Print counts, embedder, size on disk, last ingest and the submissions."""
+    record = status_record(open_store(settings, embedder=False))
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return 0
+    from rich.table import Table
+
+    console = _console()
+    last = record["last_ingest"] or {}
+    console.print(
+        f"Index {record['index']}: {record['submission_count']} submissions, "
+        f"{record['passage_count']} passages, embedder {record['embedder'] or '-'} "
+        f"({record['embedding_dim']}-d), {record['size_bytes'] / 1e6:.1f} MB; "
+        f"last ingest {last.get('time', 'never')}"
+    )
+    table = Table(show_header=True)
+    for column in ("key", "submitter", "type", "country", "language", "passages"):
+        table.add_column(column)
+    for s in record["submissions"]:
+        table.add_row(
+            s["key"],
+            s["submitter"],
+            s["submitter_type"],
+            s["country"],
+            s["language"],
+            str(s["passages"]),
+        )
+    console.print(table)
+    return 0
+
+
+# search ------------------------------------------------------------------------------------
+def search_hits(
+    store: PassageStore, query: str, *, k: int, filters: Filters | None = None, mode: str = "dense"
+) -> list[Hit]:
+    """Return the hits of one retriever ("dense" or "bm25") for ``query``."""
+    if mode == "bm25":
+        return store.lexical_search(query, k, filters)
+    if mode == "dense":
+        return store.dense_search(query, k, filters)
+    raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
+
+
+def hits_json(store: PassageStore, hits: Sequence[Hit]) -> list[dict[str, Any]]:
+    """Return the ``search --json`` rows of ranked hits."""
+    from vectorstore.store import hit_record
+
+    return [hit_record(store, rank, hit) for rank, hit in enumerate(hits, 1)]
+
+
+def parse_filters(pairs: Sequence[str]) -> Filters | None:
+    """Return Filters from ``--filter key=value`` strings (None when none are given)."""
+    from assistant.errors import ConfigError
+    from vectorstore.types import Filters
+
+    if not pairs:
+        return None
+    try:
+        return Filters.from_pairs(list(pairs))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the passages retrieved for a query (dense or BM25)."""
+    store = open_store(settings)
+    filters = parse_filters(args.filter)
+    k = args.k or settings.top_k
+    rows = hits_json(store, search_hits(store, args.query, k=k, filters=filters, mode=args.mode))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    console = _console()
+    if not rows:
+        console.print("No passages found.")
+    for row in rows:
+        where = " › ".join(row["heading_path"])
+        console.print(
+            f"[bold]{row['rank']}. {row['file']}[/bold]  {row['locator']}  "
+            f"[dim]{where}  score {row['score']:.3f}[/dim]"
+        )
+        console.print(" ".join(row["text"].split())[:400], markup=False)
+        console.print()
+    return 0

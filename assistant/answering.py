@@ -1,0 +1,298 @@
+"""The extractive answerer: best verbatim sentences of the top passages, grouped by submitter.
+
+Layout (../shared/DESIGN.md, "The answer, without an LLM")::
+
+    3 submitters address this question:
+
+    • Malaysia (State) — “<verbatim sentence>” [1]
+    • France (State) — “<phrase verbatim en français>” [2] [FR]
+
+    Not found in: Kenya, Peru, … (6 more)
+
+Sentences are scored cheaply (no model at query time): coverage of the question's content stems
+(stemmed in English, French and Spanish, so shared stems cross languages), the passage's rank
+in the fused retrieval, and position in the passage. Confidential submissions are cited without
+their quote in the text; the card keeps the quote (marked ``confidential``) for verification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from assistant.citations import build_citation, format_locator
+from assistant.retrieval import Scored, submitter_key
+from assistant.text import content_terms, sentence_spans, words
+from assistant.types import Citation, Claim
+from ingest.types import Document, Submission
+from vectorstore.types import Filters
+
+logger = logging.getLogger(__name__)
+
+MAX_BULLETS = 8
+QUOTES_PER_SUBMITTER = 2
+SECOND_QUOTE_RATIO = 0.85  # a second sentence must score this close to the submitter's best
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
+NOT_ADDRESSED = "The submissions do not appear to address this question"
+
+
+class Sources:
+    """Submissions and canonical documents of a store, cached by content hash."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._docs: dict[tuple[str, str], Document] = {}
+
+    def submissions(self) -> dict[str, Submission]:
+        """Return every submission by key (read fresh: ingest may run beside the app)."""
+        return {s.key: s for s in self.store.submissions()}
+
+    def document(self, submission: Submission) -> Document:
+        """Return the canonical document of ``submission``."""
+        key = (submission.key, submission.content_hash)
+        if key not in self._docs:
+            if len(self._docs) > 256:
+                self._docs.clear()
+            self._docs[key] = self.store.document(submission.key)
+        return self._docs[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """A sentence chosen from a retrieved passage; offsets are in the canonical text."""
+
+    scored: Scored
+    rank: int
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class Bullet:
+    """One submitter's line of the answer."""
+
+    submitter: Submission
+    label: str
+    picks: list[Pick] = field(default_factory=list)
+
+
+@dataclass
+class Extract:
+    """Rendered lines, their claims and the numbered citations behind the markers."""
+
+    lines: list[str]
+    claims: list[Claim]
+    citations: list[Citation]
+
+
+class QuestionTerms:
+    """The question's content words, each as the set of its stems in en/fr/es."""
+
+    def __init__(self, question: str) -> None:
+        self.groups: list[set[str]] = []
+        seen: set[str] = set()
+        for word in words(question):
+            stems = {s for lang in ("en", "fr", "es") for s in content_terms(word, lang)}
+            if stems and word not in seen:
+                seen.add(word)
+                self.groups.append(stems)
+
+    def coverage(self, stems: set[str]) -> float:
+        """Return the share of the question's words met by ``stems`` (0..1)."""
+        if not self.groups:
+            return 0.0
+        return sum(bool(g & stems) for g in self.groups) / len(self.groups)
+
+
+def pick_sentences(question: str, ranked: list[Scored], limit: int = 10) -> list[Pick]:
+    """Return candidate sentences of the top ``limit`` passages, best first."""
+    terms = QuestionTerms(question)
+    picks: list[Pick] = []
+    for rank, scored in enumerate(ranked[:limit]):
+        passage = scored.passage
+        relevance = 1.0 / (1.0 + 0.25 * rank)
+        spans = sentence_spans(passage.text)
+        for position, (s, e) in enumerate(spans):
+            sentence = passage.text[s:e]
+            stems = set(content_terms(sentence, passage.language or "en"))
+            coverage = terms.coverage(stems)
+            shape = 1.0 if len(sentence) >= 50 else 0.6  # headings and fragments score lower
+            early = 1.0 / (1.0 + 0.1 * position)
+            score = (0.55 * coverage + 0.35 * relevance + 0.10 * early) * shape
+            start = passage.char_start + s
+            picks.append(Pick(scored, rank, start, passage.char_start + e, score))
+    return sorted(picks, key=lambda p: -p.score)
+
+
+def group_by_submitter(
+    picks: list[Pick], submissions: dict[str, Submission], max_bullets: int = MAX_BULLETS
+) -> list[Bullet]:
+    """Return one Bullet per submitter (name + type), ordered by their best passage's rank."""
+    bullets: dict[str, Bullet] = {}
+    for pick in picks:
+        sub = submissions.get(pick.scored.passage.submission_key)
+        if sub is None:
+            continue
+        key = submitter_key(sub, pick.scored.passage)
+        bullet = bullets.setdefault(key, Bullet(sub, key))
+        if len(bullet.picks) >= QUOTES_PER_SUBMITTER:
+            continue
+        if bullet.picks and (
+            pick.score < SECOND_QUOTE_RATIO * bullet.picks[0].score
+            or any(_overlaps(pick, p) for p in bullet.picks)
+        ):
+            continue
+        bullet.picks.append(pick)
+    ordered = sorted(bullets.values(), key=lambda b: min(p.rank for p in b.picks))
+    for bullet in ordered:
+        bullet.picks.sort(key=lambda p: (p.scored.passage.submission_key, p.start))
+    return ordered[:max_bullets]
+
+
+def _overlaps(a: Pick, b: Pick) -> bool:
+    same = a.scored.passage.submission_key == b.scored.passage.submission_key
+    return same and a.start < b.end and b.start < a.end
+
+
+def display_name(sub: Submission) -> str:
+    """Return "Malaysia (State)" or "Campaign Zero (NGO, United States)"."""
+    kind = sub.submitter_type.split("/")[0]
+    name = sub.submitter or sub.file
+    if sub.country and sub.country.casefold() != name.casefold():
+        return f"{name} ({kind}, {sub.country})"
+    return f"{name} ({kind})"
+
+
+def describe_filters(filters: Filters | None) -> str:
+    """Return " among NGOs", " from France" … for the lead line ("" without filters)."""
+    if filters is None or filters.is_empty():
+        return ""
+    parts = []
+    if filters.submitter_type:
+        kinds = [t.split("/")[0] for t in filters.submitter_type]
+        parts.append("among " + " and ".join(k if k.endswith("s") else k + "s" for k in kinds))
+    if filters.country:
+        parts.append("from " + " and ".join(filters.country))
+    if filters.submitter:
+        parts.append("by " + " and ".join(filters.submitter))
+    if filters.language:
+        parts.append("in " + " and ".join(LANGUAGE_NAMES.get(x, x) for x in filters.language))
+    if filters.file or filters.submission_key:
+        parts.append("in " + ", ".join((*filters.file, *filters.submission_key)))
+    return " " + ", ".join(parts)
+
+
+def render_bullets(
+    bullets: list[Bullet], sources: Sources, first_n: int = 1
+) -> tuple[list[str], list[Claim], list[Citation]]:
+    """Return bullet lines, one Claim per bullet and the citations numbered from ``first_n``."""
+    lines: list[str] = []
+    claims: list[Claim] = []
+    citations: list[Citation] = []
+    n = first_n
+    subs = sources.submissions()
+    for bullet in bullets:
+        parts = []
+        for pick in bullet.picks:
+            hit = pick.scored.hit()
+            sub = subs[hit.passage.submission_key]  # a submitter may have several documents
+            document = sources.document(sub)
+            citation = build_citation(n, hit, sub, document, pick.start, pick.end)
+            citations.append(citation)
+            parts.append(_quote_text(citation))
+            n += 1
+        text = f"• {display_name(bullet.submitter)} — " + " … ".join(parts)
+        lines.append(text)
+        claims.append(Claim(text=text, citations=tuple(p.scored.passage.id for p in bullet.picks)))
+    return lines, claims, citations
+
+
+def _quote_text(citation: Citation) -> str:
+    where = format_locator(citation)
+    prefix = f"{where}: " if where else ""
+    if citation.confidential:
+        body = f"{prefix}quote withheld (confidential submission)"
+    else:
+        body = f"{prefix}“{citation.quote}”"
+    tag = (
+        f" [{citation.language.upper()}]" if citation.language and citation.language != "en" else ""
+    )
+    return f"{body} [{citation.n}]{tag}"
+
+
+def not_found_line(
+    bullets: list[Bullet], submissions: dict[str, Submission], shown: int = 3
+) -> str:
+    """Return "Not found in: Kenya, Peru, … (6 more)" for the submitters without a bullet."""
+    cited = {b.label for b in bullets}
+    missing = []
+    for sub in submissions.values():
+        label = sub.submitter_label
+        if label not in cited and label not in missing:
+            missing.append(label)
+    if not missing:
+        return ""
+    names = sorted({m.rsplit(" (", 1)[0] for m in missing})
+    more = f", … ({len(names) - shown} more)" if len(names) > shown else ""
+    return "Not found in: " + ", ".join(names[:shown]) + more
+
+
+def extractive_answer(
+    question: str,
+    ranked: list[Scored],
+    sources: Sources,
+    *,
+    filters: Filters | None = None,
+    answer_passages: int = 10,
+    eligible: set[str] | None = None,
+) -> Extract:
+    """Return the extractive answer to ``question`` from ``ranked`` passages.
+
+    ``eligible`` limits the bullets to those passage ids (the refusal check's strong evidence).
+    """
+    subs = sources.submissions()
+    pool = [s for s in ranked[:answer_passages] if eligible is None or s.passage.id in eligible]
+    bullets = group_by_submitter(pick_sentences(question, pool), subs)
+    lines, claims, citations = render_bullets(bullets, sources)
+    count = len(bullets)
+    noun = "submitter addresses" if count == 1 else "submitters address"
+    lead = f"{count} {noun} this question{describe_filters(filters)}:"
+    scoped = {k: s for k, s in subs.items() if _in_scope(s, filters)}
+    tail = not_found_line(bullets, scoped)
+    out = [lead, "", *lines]
+    if tail:
+        out += ["", tail]
+    return Extract(out, claims, citations)
+
+
+def closest_material(
+    question: str, ranked: list[Scored], sources: Sources, *, limit: int = 3
+) -> Extract:
+    """Return the refusal text with the nearest passages labelled "Closest material"."""
+    subs = sources.submissions()
+    bullets = group_by_submitter(pick_sentences(question, ranked[:limit]), subs, max_bullets=limit)
+    for bullet in bullets:
+        del bullet.picks[1:]
+    lines, _claims, citations = render_bullets(bullets, sources)
+    out = [f"{NOT_ADDRESSED}."]
+    if lines:
+        out += ["", "Closest material (not an answer):", *lines]
+    return Extract(out, [], citations)
+
+
+def _in_scope(sub: Submission, filters: Filters | None) -> bool:
+    from assistant.retrieval import matches
+    from ingest.types import Passage
+
+    if filters is None or filters.is_empty() or filters.language:
+        return filters is None or filters.is_empty() or sub.language in filters.language
+    probe = Passage("", sub.key, (), (), "", (), sub.language, 0, 0, "", "")
+    return matches(filters, probe, sub)
+
+
+def stream_lines(lines: list[str]) -> Iterator[str]:
+    """Yield the answer line by line (each with its newline) for the streaming form."""
+    for i, line in enumerate(lines):
+        yield line + ("\n" if i < len(lines) - 1 else "")

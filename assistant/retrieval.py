@@ -1,0 +1,361 @@
+"""Hybrid retrieval: dense + lexical candidates, exact re-scoring, weighted fusion, diversity.
+
+1. Candidates: the store's dense (Chroma HNSW) and lexical (FTS5 BM25) searches, ``candidates``
+   each, with the metadata filters applied by the store.
+2. Exact re-scoring of the union: the true cosine from the stored vectors and the true BM25 of
+   every candidate, so the approximate HNSW order never decides the ranking.
+3. Fusion, chosen by measurement (docs/benchmarks.md): weighted reciprocal-rank fusion ("rrf")
+   or a weighted sum of min-max normalised scores ("score"). The dense side weighs more because
+   the lexical side is weak across languages (an English question, a French passage).
+4. Diversity: at most ``per_submitter_cap`` passages per submitter (name + type) in the top k,
+   backfilled from the rest when fewer submitters match.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from ingest.types import Passage, Submission
+from vectorstore.types import Filters, Hit
+
+logger = logging.getLogger(__name__)
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class SearchableStore(Protocol):
+    """The part of vectorstore.store.PassageStore that retrieval uses."""
+
+    def dense_search(
+        self, query: str | np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[Hit]: ...
+    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]: ...
+    def vectors(self, ids: Sequence[str]) -> Any: ...
+    def lexical_scores(self, query: str, ids: Sequence[str]) -> Any: ...
+    def embed_query(self, text: str) -> np.ndarray: ...
+    def submissions(self) -> list[Submission]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """How the two rankings are combined; the defaults are the measured choice."""
+
+    method: str = "rrf"  # rrf | score
+    dense_weight: float = 1.0
+    lexical_weight: float = 0.4
+    rrf_k: int = 20
+    candidates: int = 50
+    decay: float = 1.0  # each further passage of a submitter has its score multiplied by this
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate with every signal the answerer and the refusal check use."""
+
+    passage: Passage
+    score: float  # the fused score (or the single retriever's score)
+    cosine: float = 0.0  # exact cosine between the query and the passage vector
+    bm25: float = 0.0  # exact BM25 of the passage for the query (0 when no term matches)
+    dense_rank: int = 0  # 1-based rank by exact cosine among the candidates (0 = absent)
+    lexical_rank: int = 0  # 1-based rank by BM25 among the candidates (0 = no match)
+
+    def hit(self) -> Hit:
+        """Return the plain Hit (passage and fused score)."""
+        return Hit(self.passage, self.score)
+
+
+@dataclass
+class Retrieval:
+    """The ranked result of one search, with the candidate pool kept for diagnostics."""
+
+    ranked: list[Scored]
+    pool: list[Scored] = field(default_factory=list)
+    submitters: dict[str, Submission] = field(default_factory=dict)
+
+    def hits(self) -> list[Hit]:
+        """Return the ranked passages as Hits."""
+        return [s.hit() for s in self.ranked]
+
+
+class Retriever:
+    """Dense, lexical or hybrid search over a PassageStore."""
+
+    def __init__(
+        self, store: SearchableStore, *, per_submitter_cap: int = 3, fusion: Fusion | None = None
+    ) -> None:
+        self.store = store
+        self.per_submitter_cap = per_submitter_cap
+        self.fusion = fusion or Fusion()
+        self._qcache: dict[str, np.ndarray] = {}
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        cap: int | None = None,
+    ) -> Retrieval:
+        """Return the top ``k`` passages for ``query``; ``cap`` overrides the per-submitter cap."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}: use one of {', '.join(MODES)}")
+        filters = filters if filters and not filters.is_empty() else None
+        subs = {s.key: s for s in self.store.submissions()}
+        n = max(self.fusion.candidates, k * 3)
+        qvec = None if mode == "bm25" else self.query_vector(query)
+        dense = [] if qvec is None else self.store.dense_search(qvec, n, filters)
+        lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
+        pool = self._rescore(query, qvec, dense, lexical)
+        pool = [s for s in pool if matches(filters, s.passage, subs.get(s.passage.submission_key))]
+        if mode == "dense":
+            ranked = sorted(pool, key=lambda s: -s.cosine)
+            ranked = [replace(s, score=s.cosine) for s in ranked]
+        elif mode == "bm25":
+            ranked = sorted((s for s in pool if s.bm25 > 0), key=lambda s: -s.bm25)
+            ranked = [replace(s, score=s.bm25) for s in ranked]
+        else:
+            ranked = fuse(pool, self.fusion)
+        limit = self.per_submitter_cap if cap is None else cap
+        if mode == "hybrid":
+            ranked = diversify(ranked, k, limit, lambda p: _submitter(subs, p), self.fusion.decay)
+        return Retrieval(ranked=ranked[:k], pool=pool, submitters=subs)
+
+    def search_scoped(
+        self,
+        query: str,
+        scopes: Sequence[Filters],
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+    ) -> Retrieval:
+        """Return a hybrid search that also searches each named scope, interleaved.
+
+        The scoped lists come first in a round-robin, then the global list fills the rest, so a
+        submission the question names is reached even when the global ranking misses it.
+        """
+        overall = self.search(query, k=k, filters=filters)
+        if not scopes:
+            return overall
+        lists = []
+        for scope in scopes:
+            merged = _intersect(filters, scope)
+            if merged is not None:
+                lists.append(self.search(query, k=k, filters=merged).ranked)
+        lists.append(overall.ranked)
+        ranked: list[Scored] = []
+        seen: set[str] = set()
+        for row in itertools.zip_longest(*lists):
+            for s in row:
+                if s is not None and s.passage.id not in seen and len(ranked) < k:
+                    seen.add(s.passage.id)
+                    ranked.append(s)
+        pool = {s.passage.id: s for s in overall.pool}
+        for s in ranked:
+            pool.setdefault(s.passage.id, s)
+        return Retrieval(ranked=ranked, pool=list(pool.values()), submitters=overall.submitters)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """Return the query's unit vector (the last few are cached: eval asks several modes)."""
+        if query not in self._qcache:
+            if len(self._qcache) > 64:
+                self._qcache.clear()
+            self._qcache[query] = np.asarray(self.store.embed_query(query), dtype=np.float32)
+        return self._qcache[query]
+
+    def _rescore(
+        self, query: str, qvec: np.ndarray | None, dense: list[Hit], lexical: list[Hit]
+    ) -> list[Scored]:
+        passages: dict[str, Passage] = {}
+        for hit in (*dense, *lexical):
+            passages.setdefault(hit.passage.id, hit.passage)
+        ids = list(passages)
+        if not ids:
+            return []
+        qvec = self.query_vector(query) if qvec is None else qvec
+        cosines = self._exact_cosines(qvec, ids, dense)
+        bm25 = self._exact_bm25(query, ids, lexical)
+        dense_rank = _ranks(ids, cosines)
+        lexical_rank = _ranks(ids, bm25, positive_only=True)
+        return [
+            Scored(
+                passage=passages[pid],
+                score=0.0,
+                cosine=float(cosines[i]),
+                bm25=float(bm25[i]),
+                dense_rank=dense_rank[i],
+                lexical_rank=lexical_rank[i],
+            )
+            for i, pid in enumerate(ids)
+        ]
+
+    def _exact_cosines(self, qvec: np.ndarray, ids: list[str], dense: list[Hit]) -> np.ndarray:
+        found = _as_mapping(self.store.vectors(ids), ids)
+        out = np.zeros(len(ids), dtype=np.float32)
+        fallback = {h.passage.id: h.score for h in dense}
+        for i, pid in enumerate(ids):
+            vec = found.get(pid)
+            if vec is not None:
+                out[i] = float(np.dot(np.asarray(vec, dtype=np.float32), qvec))
+            else:  # not cached (should not happen): keep the store's cosine, if any
+                out[i] = fallback.get(pid, 0.0)
+        return out
+
+    def _exact_bm25(self, query: str, ids: list[str], lexical: list[Hit]) -> np.ndarray:
+        found = _as_mapping(self.store.lexical_scores(query, ids), ids)
+        known = {h.passage.id: h.score for h in lexical}
+        return np.array([float(found.get(pid, known.get(pid, 0.0)) or 0.0) for pid in ids])
+
+
+def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
+    """Return ``pool`` ordered by the fused score (stored in ``score``), best first."""
+    if not pool:
+        return []
+    if fusion.method == "rrf":
+
+        def rrf(rank: int, weight: float) -> float:
+            return weight / (fusion.rrf_k + rank) if rank else 0.0
+
+        scores = [
+            rrf(s.dense_rank, fusion.dense_weight) + rrf(s.lexical_rank, fusion.lexical_weight)
+            for s in pool
+        ]
+    elif fusion.method == "score":
+        cos = _minmax([s.cosine for s in pool])
+        lex = _minmax([s.bm25 for s in pool])
+        scores = [
+            fusion.dense_weight * c + fusion.lexical_weight * b
+            for c, b in zip(cos, lex, strict=True)
+        ]
+    else:
+        raise ValueError(f"unknown fusion {fusion.method!r}: use rrf or score")
+    fused = [replace(s, score=float(v)) for s, v in zip(pool, scores, strict=True)]
+    return sorted(fused, key=lambda s: (-s.score, -s.cosine))
+
+
+def diversify(
+    ranked: list[Scored], k: int, cap: int, submitter_of: Any, decay: float = 1.0
+) -> list[Scored]:
+    """Return ``ranked`` with at most ``cap`` per submitter in the first ``k``, then the rest.
+
+    With ``decay`` < 1 the n-th passage of a submitter first has its score multiplied by
+    ``decay ** (n - 1)`` (a soft preference for other submitters); ``cap`` 0 means no cap.
+    """
+    if decay < 1.0:
+        seen: dict[str, int] = {}
+        softened = []
+        for s in ranked:
+            who = submitter_of(s.passage)
+            softened.append(replace(s, score=s.score * decay ** seen.get(who, 0)))
+            seen[who] = seen.get(who, 0) + 1
+        ranked = sorted(softened, key=lambda s: -s.score)
+    if cap <= 0:
+        return ranked
+    counts: dict[str, int] = {}
+    head: list[Scored] = []
+    held: list[Scored] = []
+    for s in ranked:
+        who = submitter_of(s.passage)
+        if counts.get(who, 0) < cap and len(head) < k:
+            counts[who] = counts.get(who, 0) + 1
+            head.append(s)
+        else:
+            held.append(s)
+    if len(head) < k:  # too few submitters: backfill in rank order
+        extra = held[: k - len(head)]
+        head = sorted([*head, *extra], key=lambda s: -s.score)
+        held = held[len(extra) :]
+    return head + held
+
+
+def matches(filters: Filters | None, passage: Passage, submission: Submission | None) -> bool:
+    """Return True when the passage passes every filter (case-insensitive, "any of" per field)."""
+    if filters is None or filters.is_empty():
+        return True
+    if submission is None:
+        return False
+    checks = {
+        "submitter_type": submission.submitter_type,
+        "country": submission.country,
+        "submitter": submission.submitter,
+        "language": passage.language or submission.language,
+        "file": submission.file,
+        "submission_key": submission.key,
+    }
+    for name, value in checks.items():
+        allowed = getattr(filters, name)
+        if allowed and (value or "").casefold() not in {a.casefold() for a in allowed}:
+            return False
+    return True
+
+
+def submitter_key(submission: Submission | None, passage: Passage) -> str:
+    """Return the grouping key of a passage's submitter: "Name (Type)"."""
+    return submission.submitter_label if submission else passage.submission_key
+
+
+def _submitter(subs: Mapping[str, Submission], passage: Passage) -> str:
+    return submitter_key(subs.get(passage.submission_key), passage)
+
+
+def _ranks(ids: list[str], values: np.ndarray, *, positive_only: bool = False) -> list[int]:
+    order = sorted(range(len(ids)), key=lambda i: -values[i])
+    ranks = [0] * len(ids)
+    for r, i in enumerate(order, start=1):
+        if not positive_only or values[i] > 0:
+            ranks[i] = r
+    return ranks
+
+
+def _minmax(values: Iterable[float]) -> list[float]:
+    vals = list(values)
+    lo, hi = min(vals), max(vals)
+    if hi - lo <= 1e-12:
+        return [1.0 if hi > 0 else 0.0 for _ in vals]
+    return [(v - lo) / (hi - lo) for v in vals]
+
+
+def _as_mapping(result: Any, ids: list[str]) -> Mapping[str, Any]:
+    """Accept a dict keyed by id, or a sequence/array aligned with ``ids``."""
+    if result is None:
+        return {}
+    if isinstance(result, Mapping):
+        return result
+    return dict(zip(ids, list(result), strict=False))
+
+
+def search(
+    store: SearchableStore,
+    query: str,
+    *,
+    k: int = 10,
+    filters: Filters | None = None,
+    mode: str = "hybrid",
+    per_submitter_cap: int = 3,
+) -> list[Hit]:
+    """Return the top ``k`` Hits for ``query`` (the `search` command's entry point)."""
+    retriever = Retriever(store, per_submitter_cap=per_submitter_cap)
+    return retriever.search(query, k=k, filters=filters, mode=mode).hits()
+
+
+def _intersect(base: Filters | None, scope: Filters) -> Filters | None:
+    """Return ``base`` narrowed by ``scope``; None when they exclude each other."""
+    if base is None or base.is_empty():
+        return scope
+    values = {}
+    for name in Filters.__slots__:
+        a, b = getattr(base, name), getattr(scope, name)
+        if a and b:
+            both = tuple(x for x in a if x.casefold() in {y.casefold() for y in b})
+            if not both:
+                return None
+            values[name] = both
+        else:
+            values[name] = a or b
+    return Filters(**values)

@@ -1,0 +1,218 @@
+"""The whole app: three screens (Ask, Document, Library), the filters sidebar and the wiring."""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.config import Settings
+from assistant.ui import ask, docview, filters, library
+from assistant.ui.auth import authenticator, check_bind
+from assistant.ui.context import AppContext
+from assistant.ui.theme import asset, theme
+
+logger = logging.getLogger(__name__)
+
+STORAGE_KEY = "submissions-assistant-conversation"
+# Gradio injects a live tracker where a handler's default is a gr.Progress instance.
+PROGRESS = gr.Progress()
+SCROLL_TO_MARK = "() => { setTimeout(() => window.saFocusMark && window.saFocusMark(), 120); }"
+
+
+def shown(path: str) -> dict:
+    """Return an update that shows a file component holding ``path``."""
+    return gr.update(value=path, visible=True)
+
+
+def build_app(engine: Any, settings: Settings) -> gr.Blocks:
+    """Return the app's Blocks for ``engine``; nothing is launched."""
+    ctx = AppContext.create(engine, settings)
+    title = "Submissions Assistant"
+    with gr.Blocks(title=title, analytics_enabled=False) as app:
+        # The conversation lives in the browser (survives a reload); the secret is per process.
+        stored = gr.BrowserState([], storage_key=STORAGE_KEY)
+        with gr.Sidebar(label="Filters", open=False, position="left", elem_id="sa-filters"):
+            gr.Markdown("### Filters")
+            panel = filters.build_panel(ctx.store.submissions())
+        call_title = ctx.call.get("title", "")
+        gr.HTML(f"<h1>{title}</h1><p>{html.escape(call_title)}</p>", elem_id="sa-title")
+        with gr.Tabs(selected="ask") as tabs:
+            with gr.Tab("Ask", id="ask"):
+                ask_tab = ask.build_ask_tab(ctx)
+            with gr.Tab("Document", id="document") as doc_tab_item:
+                doc_tab = docview.build_document_tab(ctx)
+            with gr.Tab("Library", id="library"):
+                lib_tab = library.build_library_tab(ctx)
+        _wire_ask(ctx, stored, panel, ask_tab, tabs, doc_tab)
+        _wire_document(ctx, stored, doc_tab, doc_tab_item)
+        _wire_library(ctx, lib_tab, panel, doc_tab, ask_tab.chips)
+        # Restore the conversation kept in the browser when the page loads.
+        app.load(ask.restore, [stored], [ask_tab.chat, ask_tab.sources], api_name=False)
+    return app
+
+
+def _wire_ask(
+    ctx: AppContext,
+    stored: gr.BrowserState,
+    panel: filters.FilterPanel,
+    tab: ask.AskTab,
+    tabs: gr.Tabs,
+    doc: docview.DocumentTab,
+) -> None:
+    outputs = [tab.chat, tab.sources, stored, tab.question]
+
+    def respond(question, conversation, types, countries, languages, keys):
+        yield from ask.respond(ctx, question, conversation, types, countries, languages, keys)
+
+    inputs = [tab.question, stored, *panel.inputs]
+    tab.question.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=4)
+
+    def ask_example(evt: gr.SelectData):
+        value = evt.value
+        return value.get("text", "") if isinstance(value, dict) else str(value)
+
+    tab.chat.example_select(ask_example, None, tab.question, api_name=False).then(
+        respond, inputs, outputs, api_name=False
+    )
+    tab.new.click(
+        ask.new_conversation, None, [tab.chat, tab.sources, stored, tab.question], api_name=False
+    )
+    for button, scope, fmt in tab.exports:
+        button.click(
+            lambda conversation, scope=scope, fmt=fmt: shown(
+                ask.export_answers(ctx, conversation, scope, fmt)
+            ),
+            [stored],
+            tab.exported,
+            api_name=f"export_{scope}_{fmt}",
+        )
+
+    def describe(types, countries, languages, keys):
+        return ask.describe_filters(ctx, types, countries, languages, keys)
+
+    for component in panel.inputs:
+        component.change(describe, panel.inputs, tab.chips, api_name=False)
+    panel.clear.click(lambda: ([], [], [], []), None, panel.inputs, api_name=False)
+
+    def on_card(conversation, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        action, turn, n = data.get("action"), int(data.get("turn", -1)), int(data.get("n", -1))
+        if action == "download":
+            path = ask.download_original(ctx, conversation, turn, n)
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), shown(path)
+        if action == "open":
+            key, body, cited, original = docview.open_citation(ctx, conversation, turn, n)
+            return gr.Tabs(selected="document"), key, body, cited, original, gr.skip()
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+
+    tab.sources.click(
+        on_card,
+        [stored],
+        [tabs, doc.picker, doc.body, doc.cited, doc.original, tab.original],
+        api_name=False,
+    ).then(None, None, None, js=SCROLL_TO_MARK)
+
+
+def _wire_document(
+    ctx: AppContext, stored: gr.BrowserState, doc: docview.DocumentTab, item: gr.Tab
+) -> None:
+    def pick(key, conversation):
+        return docview.open_document(ctx, conversation, key)
+
+    doc.picker.input(
+        pick, [doc.picker, stored], [doc.body, doc.cited, doc.original], api_name=False
+    )
+    item.select(None, None, None, js=SCROLL_TO_MARK)
+
+
+def _wire_library(
+    ctx: AppContext,
+    tab: library.LibraryTab,
+    panel: filters.FilterPanel,
+    doc: docview.DocumentTab,
+    chips: gr.HTML,
+) -> None:
+    def refreshed(types, countries, languages, keys):
+        subs = ctx.store.submissions()
+        choices = [(filters.submission_label(s), s.key) for s in subs]
+        return [
+            *filters.update_choices(subs),
+            gr.update(choices=choices),
+            gr.update(choices=choices, value=None),
+            ask.describe_filters(ctx, types, countries, languages, keys),
+        ]
+
+    choice_outputs = [*panel.inputs, doc.picker, tab.to_remove, chips]
+
+    refresh = {"fn": refreshed, "inputs": panel.inputs, "outputs": choice_outputs}
+
+    def add(files, progress=PROGRESS):
+        report, rows = library.upload(ctx, files, progress)
+        return report, rows, None
+
+    tab.add.click(add, [tab.files], [tab.report, tab.table, tab.files], api_name="upload").then(
+        **refresh, api_name=False
+    )
+    tab.save.click(
+        lambda table: library.save_edits(ctx, table),
+        [tab.table],
+        [tab.message, tab.table],
+        api_name="save_metadata",
+    ).then(**refresh, api_name=False)
+    tab.csv.click(lambda: shown(library.export_csv(ctx)), None, tab.csv_file, api_name="export_csv")
+
+    show, hide = gr.update(visible=True), gr.update(visible=False)
+    tab.remove.click(lambda: show, None, tab.confirm_row, api_name=False)
+    tab.cancel.click(lambda: hide, None, tab.confirm_row, api_name=False)
+
+    def remove(key):
+        report, rows = library.remove(ctx, key)
+        return report, rows, hide
+
+    tab.confirm.click(
+        remove, [tab.to_remove], [tab.report, tab.table, tab.confirm_row], api_name=False
+    ).then(**refresh, api_name=False)
+
+    tab.rebuild.click(lambda: show, None, tab.rebuild_row, api_name=False)
+    tab.rebuild_cancel.click(lambda: hide, None, tab.rebuild_row, api_name=False)
+
+    def rebuild(progress=PROGRESS):
+        report, rows = library.rebuild(ctx, progress)
+        return report, rows, hide
+
+    tab.rebuild_confirm.click(
+        rebuild, None, [tab.report, tab.table, tab.rebuild_row], api_name=False
+    ).then(**refresh, api_name=False)
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Return the keyword arguments for ``Blocks.launch`` (checks the loopback rule first)."""
+    check_bind(settings.host, settings.auth_file)
+    options: dict[str, Any] = {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": False,
+        "allowed_paths": [],
+        "theme": theme(),
+        "css": asset("style.css"),
+        "js": asset("hooks.js"),
+        "footer_links": [],
+        "run_history": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "show_error": False,
+        "quiet": True,
+    }
+    if settings.auth_file:
+        options["auth"] = authenticator(Path(settings.auth_file))
+        options["auth_message"] = "Sign in to the Submissions Assistant."
+    return options
+
+
+def launch(app: gr.Blocks, settings: Settings, **overrides: Any) -> Any:
+    """Launch ``app`` with the app's options; ``overrides`` win (e.g. prevent_thread_lock)."""
+    return app.launch(**{**launch_options(settings), **overrides})

@@ -1,0 +1,77 @@
+"""What the screens' handlers share: the engine, its store, the settings, a downloads folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+def load_call(call_file: str = "") -> dict[str, Any]:
+    """Return the call for input (themes and example questions) from ``call_file`` or the bundle."""
+    try:
+        if call_file:
+            return json.loads(Path(call_file).read_text(encoding="utf-8"))
+        bundled = resources.files("assistant") / "data" / "call.json"
+        return json.loads(bundled.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        where = call_file or "the bundled assistant/data/call.json"
+        raise ConfigError(
+            f"{where}: cannot read the call description ({exc}); fix the file"
+        ) from exc
+
+
+def example_questions(call: dict[str, Any]) -> list[str]:
+    """Return one example question per theme of the call, in order."""
+    return [t["example"] for t in call.get("themes", []) if t.get("example")]
+
+
+def safe_name(name: str, default: str = "file") -> str:
+    """Return ``name`` reduced to a harmless file name."""
+    cleaned = _UNSAFE.sub("_", Path(name).name).strip(" .")
+    return cleaned or default
+
+
+@dataclass
+class AppContext:
+    """The engine and settings behind the app, and a private folder for files handed out."""
+
+    engine: Any
+    settings: Settings
+    call: dict[str, Any] = field(default_factory=dict)
+    downloads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="submissions-")))
+
+    @classmethod
+    def create(cls, engine: Any, settings: Settings) -> AppContext:
+        """Return the context for ``engine`` with the call description named by ``settings``."""
+        return cls(engine=engine, settings=settings, call=load_call(settings.call_file))
+
+    @property
+    def store(self) -> Any:
+        """Return the engine's PassageStore."""
+        return self.engine.store
+
+    def hand_out(self, source: Path, name: str) -> Path:
+        """Copy ``source`` into a fresh sub-folder of the downloads folder as ``name``."""
+        folder = Path(tempfile.mkdtemp(dir=self.downloads))
+        target = folder / safe_name(name)
+        shutil.copyfile(source, target)
+        return target
+
+    def new_file(self, name: str) -> Path:
+        """Return a fresh path in the downloads folder for a file the app writes."""
+        folder = Path(tempfile.mkdtemp(dir=self.downloads))
+        return folder / safe_name(name)

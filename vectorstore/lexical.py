@@ -1,0 +1,150 @@
+"""The lexical (BM25) side: language-aware analysis into an SQLite FTS5 table.
+
+Why FTS5 and not bm25s: bm25s cannot add documents to an index (xhluca/bm25s#5), so every
+ingest would rebuild it; FTS5 adds and deletes rows in place (benchmarks/ingest.py measures both).
+
+Each passage is analysed in its own language: lower-cased, split into words, stop words of that
+language dropped, stemmed with that language's Snowball stemmer, accents folded. FTS5 stores
+the analysed words (rowid = the passage's rowid in the registry). A query is analysed with every
+language's stemmer and the variants are OR-ed, so an English question still meets a French or
+Spanish stem where the two coincide ("police", "disciplin", "investig").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+from vectorstore.registry import Registry, filter_sql
+from vectorstore.types import Filters
+
+TABLE = "lexical"
+_CREATE = f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(tokens, tokenize='unicode61 remove_diacritics 2')"  # noqa: E501
+
+STEMMERS = {"en": "english", "fr": "french", "es": "spanish"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_QUERY_TERMS = 64
+
+
+def fold(text: str) -> str:
+    """Return ``text`` without diacritics ("procédure" -> "procedure")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _stemmer(language: str) -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer(STEMMERS.get(language, "english"))
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """Return the folded stop words of a language (English for unknown ones)."""
+    from bm25s import stopwords
+
+    lists = {
+        "en": stopwords.STOPWORDS_EN_PLUS,
+        "fr": stopwords.STOPWORDS_FRENCH,
+        "es": stopwords.STOPWORDS_SPANISH,
+    }
+    return frozenset(fold(w.lower()) for w in lists.get(language, stopwords.STOPWORDS_EN_PLUS))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str, language: str) -> str:
+    """Return the analysed form of one lower-cased word ("" for a stop word)."""
+    if fold(word) in stop_words(language):
+        return ""
+    return fold(_stemmer(language).stemWord(word))
+
+
+def analyse(text: str, language: str) -> list[str]:
+    """Return the analysed words of ``text`` in ``language`` (stemmed, folded, no stop words)."""
+    language = language if language in STEMMERS else "en"
+    return [t for t in (_term(w, language) for w in _words(text)) if t]
+
+
+def query_terms(query: str) -> list[str]:
+    """Return the OR-ed terms of a query: its words stemmed in every supported language."""
+    words = _words(query)
+    every_stop = frozenset().union(*(stop_words(lang) for lang in STEMMERS))
+    content = [w for w in words if fold(w) not in every_stop] or words
+    terms: dict[str, None] = {}
+    for language in STEMMERS:
+        for stem in _stemmer(language).stemWords(content):
+            if stem:
+                terms[fold(stem)] = None
+    return list(terms)[:_MAX_QUERY_TERMS]
+
+
+def match_expression(query: str) -> str:
+    """Return an FTS5 MATCH expression (quoted terms joined by OR), or "" for no terms."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in query_terms(query))
+
+
+class LexicalIndex:
+    """The FTS5 table inside the registry database."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        with registry.transaction() as conn:
+            conn.execute(_CREATE)
+
+    def add(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Index (rowid, text, language) rows, replacing any previous row with the same rowid."""
+        with self.registry.transaction() as conn:
+            conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(r[0],) for r in rows])
+            conn.executemany(
+                f"INSERT INTO {TABLE} (rowid, tokens) VALUES (?, ?)",
+                [(rowid, " ".join(analyse(text, lang))) for rowid, text, lang in rows],
+            )
+
+    def delete(self, rowids: Sequence[int]) -> None:
+        """Remove rows."""
+        with self.registry.transaction() as conn:
+            conn.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(r,) for r in rowids])
+
+    def clear(self) -> None:
+        """Remove every row."""
+        with self.registry.transaction() as conn:
+            conn.execute(f"DELETE FROM {TABLE}")
+
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """Return up to ``k`` (passage id, BM25 score) pairs, best first (higher is better)."""
+        expression = match_expression(query)
+        if not expression or k <= 0:
+            return []
+        condition, params = filter_sql(filters)
+        rows = self.registry.query(
+            f"SELECT p.id, -bm25({TABLE}) AS score FROM {TABLE} "
+            f"JOIN passages p ON p.rowid = {TABLE}.rowid JOIN submissions s ON s.key = p.key "
+            f"WHERE {TABLE} MATCH ? AND {condition} ORDER BY bm25({TABLE}) LIMIT ?",
+            [expression, *params, k],
+        )
+        return [(pid, float(score)) for pid, score in rows]
+
+    def scores(self, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """Return the BM25 score of each id for ``query`` (0.0 when it does not match)."""
+        result = dict.fromkeys(ids, 0.0)
+        expression = match_expression(query)
+        if not expression or not ids:
+            return result
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            rows = self.registry.query(
+                f"SELECT p.id, -bm25({TABLE}) FROM {TABLE} "
+                f"JOIN passages p ON p.rowid = {TABLE}.rowid "
+                f"WHERE {TABLE} MATCH ? AND p.id IN ({','.join('?' * len(chunk))})",
+                [expression, *chunk],
+            )
+            result.update((pid, float(score)) for pid, score in rows)
+        return result

@@ -1,0 +1,352 @@
+"""PassageStore: the index folder (Chroma + registry + lexical + originals) behind one object.
+
+Chroma holds the vectors and filterable scalar metadata; the registry holds the truth
+(submissions, canonical documents, passages, the vector cache). Only this module turns
+passages into Chroma metadata and back (lists are flattened as JSON strings here alone).
+Chroma is opened on first use, so registry-only work (status, a no-change ingest) stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.types import Document, Passage, Submission
+from vectorstore.embeddings import Embedder, load_embedder
+from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
+from vectorstore.lexical import LexicalIndex
+from vectorstore.registry import Registry
+from vectorstore.types import Filters, Hit
+
+logger = logging.getLogger(__name__)
+
+# Scalar metadata copied onto every passage in Chroma, for filtering. Theme tags will join as
+# "theme_<tag>": True booleans, which Chroma can filter on.
+SUBMISSION_FIELDS = ("file", "submitter", "submitter_type", "country")
+_LIST_FIELDS = ("heading_path", "paragraphs", "footnotes")
+
+
+def passage_metadata(passage: Passage, submission: Submission) -> dict[str, Any]:
+    """Return the scalar-only Chroma metadata of a passage (lists flattened to JSON strings)."""
+    meta: dict[str, Any] = {
+        "submission_key": passage.submission_key,
+        "language": passage.language,
+        "ordinal": passage.ordinal,
+        "kind": passage.kind,
+        "locator": passage.locator,
+        "char_start": passage.char_start,
+        "char_end": passage.char_end,
+    }
+    meta.update({name: getattr(submission, name) for name in SUBMISSION_FIELDS})
+    for name in _LIST_FIELDS:
+        meta[name] = json.dumps(list(getattr(passage, name)), ensure_ascii=False)
+    return meta
+
+
+def passage_from_metadata(passage_id: str, text: str, meta: dict[str, Any]) -> Passage:
+    """Rebuild a Passage from Chroma metadata and its text (texts live in the registry only)."""
+    lists = {name: tuple(json.loads(meta.get(name) or "[]")) for name in _LIST_FIELDS}
+    return Passage(
+        id=passage_id,
+        submission_key=meta["submission_key"],
+        locator=meta.get("locator", ""),
+        language=meta.get("language", ""),
+        char_start=int(meta["char_start"]),
+        char_end=int(meta["char_end"]),
+        text=text,
+        embed_text=text,
+        ordinal=int(meta.get("ordinal", 0)),
+        kind=meta.get("kind", "paragraph"),
+        **lists,
+    )
+
+
+def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
+    """Return a Chroma ``where`` clause for ``filters`` (None when there is nothing to filter)."""
+    if filters is None or filters.is_empty():
+        return None
+    clauses = [
+        {name: {"$in": list(getattr(filters, name))}}
+        for name in filters.__slots__
+        if getattr(filters, name)
+    ]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class PassageStore:
+    """One index folder: retrieval and registry reads; writes go through :mod:`vectorstore.sync`.
+
+    ``embedder`` None opens the index read-only in spirit: string queries then use the embedder
+    the index was built with. ``check_embedder`` False skips the mismatch check (rebuild).
+    """
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder | None = None,
+        *,
+        collection: str = "submissions",
+        chroma_url: str = "",
+        check_embedder: bool = True,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        (self.index_dir / "originals").mkdir(exist_ok=True)
+        self.collection_name = collection
+        self.chroma_url = chroma_url
+        self.registry = Registry(self.index_dir / "registry.sqlite")
+        self.lexical = LexicalIndex(self.registry)
+        self._embedder = embedder
+        self._client: Any = None
+        self._collection: Any = None
+        if embedder is not None and check_embedder:
+            self.check_embedder(embedder)
+
+    # embedder ---------------------------------------------------------------------------
+    def recorded_embedder(self) -> tuple[str, int] | None:
+        """Return the (name, dim) the index was built with, or None for a new index."""
+        name = self.registry.meta("embedder")
+        return (name, int(self.registry.meta("embedder_dim") or 0)) if name else None
+
+    def check_embedder(self, embedder: Embedder) -> None:
+        """Raise IndexMismatchError when the index holds vectors of another embedder."""
+        recorded = self.recorded_embedder()
+        if recorded is None or self.registry.count() == 0:
+            return
+        name, dim = recorded
+        if name != embedder.name or (embedder.dim and dim and embedder.dim != dim):
+            raise IndexMismatchError(
+                f"the index in {self.index_dir} was built with the {name!r} embedder ({dim}-d), "
+                f"not {embedder.name!r}: run `submissions rebuild` to re-embed everything with "
+                f"{embedder.name!r}, or set SUBMISSIONS_EMBEDDER={name.split(':')[0]} to use it"
+            )
+
+    def record_embedder(self, embedder: Embedder) -> None:
+        """Write the embedder's name and dimension into the index."""
+        self.registry.set_meta("embedder", embedder.name)
+        self.registry.set_meta("embedder_dim", str(embedder.dim))
+
+    @property
+    def embedder(self) -> Embedder:
+        """Return the embedder in use (the recorded one when none was given)."""
+        if self._embedder is None:
+            recorded = self.recorded_embedder()
+            if recorded is None:
+                raise StoreError(
+                    f"the index in {self.index_dir} is empty: run `submissions ingest`"
+                )
+            self._embedder = load_embedder(recorded[0], dim=recorded[1])
+        return self._embedder
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return the query vector (unit length)."""
+        return self.embedder.embed_query(text)
+
+    # chroma -----------------------------------------------------------------------------
+    def _chroma(self) -> Any:
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings
+
+            settings = Settings(anonymized_telemetry=False)
+            if self.chroma_url:
+                from urllib.parse import urlparse
+
+                url = urlparse(self.chroma_url)
+                self._client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or 8000,
+                    ssl=url.scheme == "https",
+                    settings=settings,
+                )
+            else:
+                path = self.index_dir / "chroma"
+                self._client = chromadb.PersistentClient(path=str(path), settings=settings)
+        return self._client
+
+    @property
+    def collection(self) -> Any:
+        """Return the Chroma collection (created with cosine space on first use)."""
+        if self._collection is None:
+            self._collection = self._chroma().get_or_create_collection(
+                self.collection_name,
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        return self._collection
+
+    def reset_collection(self) -> None:
+        """Drop and recreate the Chroma collection (rebuild, e.g. after a change of embedder)."""
+        client = self._chroma()
+        if self.collection_name in [c.name for c in client.list_collections()]:
+            client.delete_collection(self.collection_name)
+        self._collection = None
+
+    def chroma_upsert(
+        self, passages: Sequence[Passage], vectors: np.ndarray, submissions: Sequence[Submission]
+    ) -> None:
+        """Upsert passages (``submissions[i]`` owns ``passages[i]``) in client-sized batches."""
+        if not passages:
+            return
+        batch = max(1, min(self._chroma().get_max_batch_size(), 5000))
+        for i in range(0, len(passages), batch):
+            part = range(i, min(i + batch, len(passages)))
+            self.collection.upsert(
+                ids=[passages[j].id for j in part],
+                embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
+                metadatas=[passage_metadata(passages[j], submissions[j]) for j in part],
+            )
+
+    def chroma_update_metadata(
+        self, passages: Sequence[Passage], submissions: Sequence[Submission]
+    ) -> None:
+        """Rewrite the Chroma metadata of passages (a manifest-only change)."""
+        batch = max(1, min(self._chroma().get_max_batch_size(), 5000))
+        for i in range(0, len(passages), batch):
+            part = range(i, min(i + batch, len(passages)))
+            self.collection.update(
+                ids=[passages[j].id for j in part],
+                metadatas=[passage_metadata(passages[j], submissions[j]) for j in part],
+            )
+
+    def chroma_delete(self, ids: Sequence[str]) -> None:
+        """Delete passages from Chroma."""
+        ids = list(ids)
+        for i in range(0, len(ids), 2000):
+            self.collection.delete(ids=ids[i : i + 2000])
+
+    # registry reads ---------------------------------------------------------------------
+    def submissions(self) -> list[Submission]:
+        """Return every submission, ordered by key."""
+        return self.registry.submissions()
+
+    def submission(self, key: str) -> Submission:
+        """Return one submission or raise UnknownSubmissionError."""
+        found = self.registry.submission(key)
+        if found is None:
+            raise UnknownSubmissionError(
+                f"no submission {key!r} in {self.index_dir}: `submissions status` lists them"
+            )
+        return found
+
+    def document(self, key: str) -> Document:
+        """Return a submission's canonical document (text and blocks)."""
+        found = self.registry.document(key)
+        if found is None:
+            raise UnknownSubmissionError(f"no document for {key!r} in {self.index_dir}")
+        return found
+
+    def original_path(self, key: str) -> Path:
+        """Return the stored copy of a submission's original file."""
+        return self.original_for_hash(self.submission(key).content_hash)
+
+    def original_for_hash(self, content_hash: str) -> Path:
+        """Return where the original with this content hash is (or would be) stored."""
+        return self.index_dir / "originals" / f"{content_hash}.docx"
+
+    def store_original(self, path: Path, content_hash: str) -> Path:
+        """Copy an original into the index (content-addressed; the user's file is untouched)."""
+        target = self.original_for_hash(content_hash)
+        if not target.exists():
+            partial = target.with_suffix(".part")
+            shutil.copyfile(path, partial)
+            partial.replace(target)
+        return target
+
+    def passages_of(self, key: str) -> list[Passage]:
+        """Return a submission's passages in reading order."""
+        return self.registry.passages_of(key)
+
+    def get_passages(self, ids: Sequence[str]) -> list[Passage]:
+        """Return the passages with these ids, in the order given (unknown ids are skipped)."""
+        found = self.registry.get_passages(list(ids))
+        return [found[i] for i in ids if i in found]
+
+    def count(self) -> int:
+        """Return the number of passages."""
+        return self.registry.count()
+
+    # retrieval --------------------------------------------------------------------------
+    def dense_search(
+        self, query: str | np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[Hit]:
+        """Return up to ``k`` hits by cosine similarity (approximate HNSW order)."""
+        total = self.count()
+        if total == 0 or k <= 0:
+            return []
+        vector = self.embed_query(query) if isinstance(query, str) else np.asarray(query)
+        result = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, total),
+            where=chroma_where(filters),
+            include=["distances"],
+        )
+        ids, distances = result["ids"][0], result["distances"][0]
+        found = self.registry.get_passages(ids)
+        return [
+            Hit(found[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in found
+        ]
+
+    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        """Return up to ``k`` hits by BM25 (FTS5, language-aware; higher is better)."""
+        ranked = self.lexical.search(query, k, filters)
+        found = self.registry.get_passages([pid for pid, _ in ranked])
+        return [Hit(found[pid], score) for pid, score in ranked if pid in found]
+
+    def lexical_scores(self, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """Return the BM25 score of each id (0.0 when the passage does not match)."""
+        return self.lexical.scores(query, list(ids))
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """Return the stored vectors of ``ids`` as an (n, dim) array, in order (exact)."""
+        ids = list(ids)
+        recorded = self.recorded_embedder()
+        shas = self.registry.text_shas(ids)
+        cached = self.registry.cached_vectors(recorded[0], list(shas.values())) if recorded else {}
+        if all(i in shas and shas[i] in cached for i in ids):
+            return np.vstack([cached[shas[i]] for i in ids]) if ids else np.zeros((0, 0))
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise UnknownSubmissionError(f"no stored vector for passages {missing[:3]}")
+        return np.vstack([np.asarray(by_id[i], dtype=np.float32) for i in ids])
+
+    def size_bytes(self) -> int:
+        """Return the size of the index folder on disk."""
+        return sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
+
+    def close(self) -> None:
+        """Close the registry connection (Chroma needs no closing)."""
+        self.registry.close()
+
+
+def hit_record(store: PassageStore, rank: int, hit: Hit) -> dict[str, Any]:
+    """Return the JSON row of ``search --json`` for one hit (``ask --json`` reuses it)."""
+    p = hit.passage
+    sub = store.registry.submission(p.submission_key)
+    return {
+        "rank": rank,
+        "score": round(float(hit.score), 6),
+        "passage_id": p.id,
+        "submission_key": p.submission_key,
+        "file": sub.file if sub else "",
+        "title": sub.title if sub else "",
+        "submitter": sub.submitter if sub else "",
+        "submitter_type": sub.submitter_type if sub else "",
+        "country": sub.country if sub else "",
+        "language": p.language,
+        "heading_path": list(p.heading_path),
+        "paragraphs": list(p.paragraphs),
+        "locator": p.locator,
+        "footnotes": list(p.footnotes),
+        "char_start": p.char_start,
+        "char_end": p.char_end,
+        "text": p.text,
+    }

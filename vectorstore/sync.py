@@ -1,0 +1,345 @@
+"""Incremental sync of Word files into the index, under the single-writer lock.
+
+A submission is identified by its key (path relative to the folder ingested) and compared by
+content hash. Unchanged files are recognised from (size, mtime) alone, so a no-change run reads
+the registry and stats the files, nothing more: no parsing, no embedding, no Chroma. A changed
+file is replaced atomically: its new passages are stored before the stale ones are deleted
+(see :mod:`vectorstore.writer`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IngestError
+from vectorstore.locking import writer_lock
+from vectorstore.registry import SourceState
+from vectorstore.store import PassageStore
+from vectorstore.writer import (
+    ACTIONS,
+    BatchWriter,
+    FileOutcome,
+    IngestReport,
+    Job,
+    Progress,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ACTIONS",
+    "FileOutcome",
+    "IngestReport",
+    "add_prepared",
+    "rebuild",
+    "remove",
+    "sync",
+    "writer_lock",
+]
+
+SUFFIXES = (".docx", ".doc", ".docm")
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    path: Path
+    key: str
+    root: Path
+
+
+def discover(
+    paths: Sequence[Path], exclude: Path | None = None
+) -> tuple[list[_Source], list[FileOutcome], list[Path]]:
+    """Return (files to consider, missing paths as failures, folders given) for ``paths``.
+
+    Files under ``exclude`` (the index folder, which holds copies of the originals) are skipped.
+    """
+    sources: dict[str, _Source] = {}
+    missing: list[FileOutcome] = []
+    folders: list[Path] = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        if path.is_dir():
+            folders.append(path)
+            for file in sorted(path.rglob("*")):
+                rel = file.relative_to(path)
+                hidden = any(part.startswith((".", "~$")) for part in rel.parts)
+                inside = exclude is not None and file.is_relative_to(exclude)
+                if file.suffix.lower() in SUFFIXES and file.is_file() and not hidden and not inside:
+                    sources.setdefault(rel.as_posix(), _Source(file, rel.as_posix(), path))
+        elif path.is_file():
+            sources.setdefault(path.name, _Source(path, path.name, path.parent))
+        else:
+            missing.append(FileOutcome(str(raw), str(raw), "failed", "no such file or folder"))
+    return list(sources.values()), missing, folders
+
+
+class _Manifests:
+    """Manifest rows per submission, read once per folder per run."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, dict[str, dict[str, str]]] = {}
+
+    def _read(self, folder: Path) -> dict[str, dict[str, str]]:
+        if folder not in self._folders:
+            from ingest.metadata import read_manifest
+
+            self._folders[folder] = read_manifest(folder)
+        return self._folders[folder]
+
+    def row(self, source: _Source) -> dict[str, str]:
+        """Return the manifest row that applies to a file (its folder's, then the root's)."""
+        from ingest.metadata import manifest_row
+
+        if source.path.parent != source.root:
+            own = manifest_row(self._read(source.path.parent), source.path.name)
+            if own:
+                return dict(own)
+        return dict(manifest_row(self._read(source.root), source.key))
+
+
+def file_hash(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file (as ingest.prepare.file_hash, lighter to import)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Run:
+    """Per-run bookkeeping: the report, progress callback and file counter."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.report = IngestReport()
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def outcome(self, outcome: FileOutcome) -> None:
+        self.report.outcomes.append(outcome)
+        if outcome.action == "removed":
+            return
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, outcome.key)
+
+
+def sync(
+    store: PassageStore,
+    paths: Sequence[Path],
+    *,
+    sync_removed: bool = False,
+    chunk_tokens: int = 250,
+    overlap_tokens: int = 30,
+    max_file_mb: int = 50,
+    progress: Progress | None = None,
+    workers: int = 0,
+) -> IngestReport:
+    """Bring the index in line with ``paths`` (files or folders); return what was done.
+
+    ``workers`` is the number of processes that parse files (0: one per CPU; they start only
+    when many files changed).
+    """
+    started = time.perf_counter()
+    options = {
+        "chunk_tokens": chunk_tokens,
+        "overlap_tokens": overlap_tokens,
+        "max_file_mb": max_file_mb,
+    }
+    with writer_lock(store.index_dir):
+        sources, missing, folders = discover(paths, exclude=store.index_dir.resolve())
+        run = _Run(len(sources), progress)
+        run.report.outcomes.extend(missing)
+        known = store.registry.sources()
+        present = {s.key for s in sources}
+        roots = {str(f) for f in folders}
+        gone = [k for k, st in known.items() if st.root in roots and k not in present]
+        jobs = _plan(store, sources, known, run, set(gone) if sync_removed else set())
+        run.report.add_time("scan", time.perf_counter() - started)
+        if jobs:
+            BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+        if sync_removed:
+            for key in _remove_keys(store, gone):
+                run.outcome(FileOutcome(key, "", "removed", "gone from disk"))
+    run.report.timings["total"] = time.perf_counter() - started
+    _log_run(store, paths, run.report)
+    return run.report
+
+
+def _plan(
+    store: PassageStore,
+    sources: Sequence[_Source],
+    known: dict[str, SourceState],
+    run: _Run,
+    vanishing: set[str],
+) -> list[Job]:
+    """Sort files into unchanged / duplicate / failed (reported now) and jobs to prepare.
+
+    A file identical to a submission that this run removes (``vanishing``) is a rename: it is
+    added (from the vector cache), not reported as a duplicate of what is about to go.
+    """
+    manifests = _Manifests()
+    seen_hashes: dict[str, str] = {}
+    jobs: list[Job] = []
+    for source in sources:
+        key, path, old = source.key, source.path, known.get(source.key)
+        try:
+            stat = path.stat()
+            row = manifests.row(source)
+            row_json = json.dumps(row, sort_keys=True, ensure_ascii=False)
+            same_stat = old and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+            if same_stat and old.manifest_row == row_json:
+                run.outcome(FileOutcome(key, str(path), "unchanged"))
+                continue
+            content_hash = file_hash(path)
+        except (OSError, IngestError) as exc:
+            run.outcome(FileOutcome(key, str(path), "failed", f"cannot read the file: {exc}"))
+            continue
+        state = SourceState(
+            key, content_hash, str(source.root), stat.st_size, stat.st_mtime_ns, row_json
+        )
+        if old and old.content_hash == content_hash:
+            if old.manifest_row == row_json:
+                store.registry.touch(key, stat.st_size, stat.st_mtime_ns)
+                run.outcome(FileOutcome(key, str(path), "unchanged"))
+            else:
+                jobs.append(Job(key, path, state, row, "relabel"))
+            continue
+        twin = seen_hashes.get(content_hash) or store.registry.key_with_hash(content_hash)
+        if twin and twin != key and twin not in vanishing:
+            run.outcome(FileOutcome(key, str(path), "duplicate", f"same content as {twin}"))
+            continue
+        seen_hashes[content_hash] = key
+        jobs.append(Job(key, path, state, row, "updated" if old else "added"))
+    return jobs
+
+
+def add_prepared(store: PassageStore, prepared: Any, source: Path, root: Path | None = None) -> int:
+    """Store an already prepared submission from ``source``; return its passage count."""
+    stat = source.stat()
+    key = prepared.submission.key
+    state = SourceState(
+        key, prepared.submission.content_hash, str(root or source.parent),
+        stat.st_size, stat.st_mtime_ns, "{}",
+    )  # fmt: skip
+    report = IngestReport()
+    with writer_lock(store.index_dir):
+        writer = BatchWriter(store, report, report.outcomes.append)
+        writer.pending.append((Job(key, source, state, {}, "added"), prepared))
+        writer.flush()
+    return report.outcomes[0].passages
+
+
+def _remove_keys(store: PassageStore, keys: Sequence[str]) -> list[str]:
+    """Remove submissions (registry first, then Chroma); return the keys removed."""
+    registry = store.registry
+    removed = []
+    for key in keys:
+        sub = registry.submission(key)
+        if sub is None:
+            continue
+        ids = registry.passage_ids(key)
+        with registry.transaction():
+            store.lexical.delete(list(ids.values()))
+            registry.delete_submission(key)
+        if ids:
+            store.chroma_delete(list(ids))
+        if registry.key_with_hash(sub.content_hash) is None:
+            store.original_for_hash(sub.content_hash).unlink(missing_ok=True)
+        removed.append(key)
+    return removed
+
+
+def remove(store: PassageStore, keys: Sequence[str]) -> IngestReport:
+    """Remove submissions by key (the user's files are untouched); unknown keys fail."""
+    report = IngestReport()
+    with writer_lock(store.index_dir):
+        known = [k for k in keys if store.registry.submission(k) is not None]
+        for key in _remove_keys(store, known):
+            report.outcomes.append(FileOutcome(key, "", "removed"))
+        for key in keys:
+            if key not in known:
+                report.outcomes.append(
+                    FileOutcome(key, "", "failed", "not in the index (see `submissions status`)")
+                )
+    _log_run(store, [], report, command="remove")
+    return report
+
+
+def rebuild(
+    store: PassageStore,
+    *,
+    chunk_tokens: int = 250,
+    overlap_tokens: int = 30,
+    max_file_mb: int = 50,
+    progress: Progress | None = None,
+    workers: int = 0,
+) -> IngestReport:
+    """Re-ingest every submission from the stored originals, with the store's embedder."""
+    started = time.perf_counter()
+    options = {
+        "chunk_tokens": chunk_tokens,
+        "overlap_tokens": overlap_tokens,
+        "max_file_mb": max_file_mb,
+    }
+    registry = store.registry
+    with writer_lock(store.index_dir):
+        states = registry.sources()
+        run = _Run(len(states), progress)
+        store.reset_collection()
+        with registry.transaction() as conn:
+            store.lexical.clear()
+            conn.execute("DELETE FROM passages")
+            conn.execute("DELETE FROM documents")
+        store.record_embedder(store.embedder)
+        jobs = []
+        for key, state in sorted(states.items()):
+            original = store.original_for_hash(state.content_hash)
+            if not original.is_file():
+                detail = f"the stored original {original.name} is missing: ingest the file again"
+                run.outcome(FileOutcome(key, str(original), "failed", detail))
+                continue
+            jobs.append(
+                Job(key, original, state, json.loads(state.manifest_row or "{}"), "updated")
+            )
+        BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+    run.report.timings["total"] = time.perf_counter() - started
+    _log_run(store, [], run.report, command="rebuild")
+    return run.report
+
+
+def _log_run(
+    store: PassageStore, paths: Sequence[Path], report: IngestReport, command: str = "ingest"
+) -> None:
+    """Append one JSON line describing the run to ``ingest.log.jsonl``."""
+    recorded = store.recorded_embedder()
+    line = {
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "paths": [str(p) for p in paths],
+        "embedder": recorded[0] if recorded else "",
+        **report.counts(),
+        "embedded": report.embedded,
+        "timings_s": {k: round(v, 4) for k, v in report.timings.items()},
+        "failed_files": [{"key": o.key, "reason": o.detail} for o in report.failed],
+    }
+    with (store.index_dir / "ingest.log.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def last_run(index_dir: Path) -> dict[str, Any] | None:
+    """Return the last line of the ingest log, or None."""
+    log = Path(index_dir) / "ingest.log.jsonl"
+    if not log.is_file():
+        return None
+    lines = log.read_text(encoding="utf-8").strip().splitlines()
+    return json.loads(lines[-1]) if lines else None
