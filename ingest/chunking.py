@@ -82,10 +82,11 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
 def _units(blocks: Sequence[Block], chunk_tokens: int) -> list[_Unit]:
     units: list[_Unit] = []
     for index, block in enumerate(blocks):
-        whole = count_tokens(block.text)
-        if whole <= chunk_tokens and block.kind in (TABLE_ROW, HEADING):
-            units.append(_Unit(block.char_start, block.char_end, whole, index))
-            continue
+        if block.kind in (TABLE_ROW, HEADING):
+            whole = count_tokens(block.text)
+            if whole <= chunk_tokens:
+                units.append(_Unit(block.char_start, block.char_end, whole, index))
+                continue
         for start, end in split_sentences(block.text, block.char_start):
             text = block.text[start - block.char_start : end - block.char_start]
             tokens = count_tokens(text)

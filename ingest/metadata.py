@@ -199,12 +199,39 @@ def _detector():  # type: ignore[no-untyped-def]
     return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
+# Function words that are frequent in one of the three languages of most submissions and rare
+# in the other two. Counting them decides most passages in microseconds; lingua decides the rest.
+_FUNCTION_WORD_TEXT = {
+    "en": "the of and to is are was were that which with for by this shall be has have not from "
+    "or their its any an who on at as",
+    "fr": "le la les des du une est sont dans pour par sur aux qui que au ou ces cette il elle "
+    "leur ne pas avec être été",
+    "es": "el los las del una es son en por para con que se su sus al como este esta lo le ser "
+    "ha fue y",
+}
+_FUNCTION_WORDS = {lang: frozenset(text.split(" ")) for lang, text in _FUNCTION_WORD_TEXT.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _guess_by_function_words(words: list[str]) -> str:
+    counts = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    best, second = sorted(counts.values(), reverse=True)[:2]
+    hits = best / max(len(words), 1)
+    if best >= 4 and hits >= 0.12 and best >= 3 * max(second, 1):
+        return max(counts, key=counts.__getitem__)
+    return ""
+
+
 def detect_language(text: str, default: str = "") -> str:
     """Return the ISO 639-1 code of ``text`` ("en", "fr", "es", ...), or ``default``."""
-    sample = " ".join(text.split())[:1000]
-    if len(re.findall(r"\w+", sample)) < 4:
+    sample = text[:1500]
+    words = [w.lower() for w in _WORD.findall(sample)]
+    if len(words) < 4:
         return default
-    language = _detector().detect_language_of(sample)
+    guess = _guess_by_function_words(words)
+    if guess:
+        return guess
+    language = _detector().detect_language_of(" ".join(sample.split()))
     if language is None:
         return default
     return language.iso_code_639_1.name.lower()
