@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BULLETS = 8
 QUOTES_PER_SUBMITTER = 2
-SECOND_QUOTE_RATIO = 0.85  # a second sentence must score this close to the submitter's best
+SECOND_QUOTE_RATIO = 0.95  # a second sentence must score this close to the submitter's best
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 NOT_ADDRESSED = "The submissions do not appear to address this question"
 
@@ -247,13 +247,18 @@ def extractive_answer(
     filters: Filters | None = None,
     answer_passages: int = 10,
     eligible: set[str] | None = None,
+    cosine_margin: float = 0.0,
 ) -> Extract:
     """Return the extractive answer to ``question`` from ``ranked`` passages.
 
-    ``eligible`` limits the bullets to those passage ids (the refusal check's strong evidence).
+    ``eligible`` limits the bullets to those passage ids; ``cosine_margin`` drops passages whose
+    cosine is that far below the best one (0 keeps all).
     """
     subs = sources.submissions()
     pool = [s for s in ranked[:answer_passages] if eligible is None or s.passage.id in eligible]
+    if pool and cosine_margin > 0:  # weak passages give no bullet (they stay in the sources)
+        best = max(s.cosine for s in pool)
+        pool = [s for i, s in enumerate(pool) if i == 0 or s.cosine >= best - cosine_margin]
     bullets = group_by_submitter(pick_sentences(question, pool), subs)
     lines, claims, citations = render_bullets(bullets, sources)
     count = len(bullets)

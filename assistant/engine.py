@@ -24,12 +24,16 @@ from assistant.answering import (
 from assistant.citations import parse_labels, validate_claims
 from assistant.followup import Resolved, Turn, merge_filters, resolve, scopes
 from assistant.llm import ChatModel
-from assistant.refusal import Evidence, assess
+from assistant.refusal import COSINE_SCALE, Evidence, assess
 from assistant.retrieval import Fusion, Retrieval, Retriever
 from assistant.types import Answer, CitationsReady, Done, Event, TextDelta
 from vectorstore.types import Filters, Hit
 
 logger = logging.getLogger(__name__)
+
+# A passage gives a bullet when its cosine is within half the embedder's "relevance span" of the
+# best passage (e5: 0.03); weaker ones stay in the sources list but are not quoted as answers.
+BULLET_MARGIN_SPANS = 0.5
 
 
 class Engine:
@@ -152,7 +156,11 @@ class Engine:
             text = "\n".join(extract.lines)
         elif self.llm is None:
             extract = extractive_answer(
-                resolved.question, retrieval.ranked, self.sources, filters=scope
+                resolved.question,
+                retrieval.ranked,
+                self.sources,
+                filters=scope,
+                cosine_margin=self.bullet_margin(),
             )
             claims, answered = extract.claims, True
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
@@ -178,6 +186,12 @@ class Engine:
         )
         logger.info("answered=%s in %.0f ms: %s", answered, timings["total"], evidence.as_dict())
         yield Done(answer)
+
+    def bullet_margin(self) -> float:
+        """Return how far below the best cosine a passage may be and still give a bullet."""
+        name = getattr(getattr(self.store, "embedder", None), "name", "e5")
+        floor_span = COSINE_SCALE.get(name.split(":")[0], COSINE_SCALE["e5"])
+        return floor_span[1] * BULLET_MARGIN_SPANS
 
     def evidence(self, question: str, retrieval: Retrieval) -> Evidence:
         """Return the refusal signals and verdict for ``retrieval``."""

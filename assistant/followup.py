@@ -198,7 +198,9 @@ def scopes(question: str, submissions: Iterable) -> list[Filters]:
     found: list[Filters] = []
     keys_by_token: dict[str, list[str]] = {}
     for sub in subs:
-        for token in _ACRONYM.findall(f"{sub.title} {sub.file}".replace("_", " ").replace("-", " ")):
+        for token in _ACRONYM.findall(
+            f"{sub.title} {sub.file}".replace("_", " ").replace("-", " ")
+        ):
             keys_by_token.setdefault(token, []).append(sub.key)
     for token in dict.fromkeys(_ACRONYM.findall(question)):
         keys = keys_by_token.get(token)

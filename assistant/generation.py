@@ -127,9 +127,13 @@ def cards(
 def best_span(text: str, said: str, language: str) -> tuple[int, int]:
     """Return the span of ``text`` that the answer quoted, else its sentence closest to ``said``."""
     for quote in quoted_spans(said):
-        found = text.find(quote.strip())
-        if found != -1:
-            return found, found + len(quote.strip())
+        parts = quote.split()
+        if not parts:
+            continue
+        # whitespace in the model's quote may differ from the source (line breaks, spaces)
+        found = re.search(r"\s+".join(re.escape(p) for p in parts), text)
+        if found:
+            return found.start(), found.end()
     spans = sentence_spans(text) or [(0, len(text))]
     wanted = set(content_terms(said))
     if not wanted:

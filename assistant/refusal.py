@@ -25,11 +25,12 @@ from assistant.retrieval import Retrieval
 from assistant.text import content_terms, fold
 
 # Calibrated on dev-questions.jsonl + tests/data/questions-extra.jsonl (see docs/benchmarks.md).
-COSINE_FLOOR = 0.80  # e5 cosines sit in a narrow band: 0.80 is "unrelated", 0.90 "close"
-COSINE_SPAN = 0.08
-WEIGHTS = {"cosine": 0.45, "coverage": 0.45, "agreement": 0.10}
+# (floor, span) of the best cosine per embedder: e5 cosines sit in a narrow band (0.80 is
+# "unrelated", 0.90 "close"); WordLlama's spread wider.
+COSINE_SCALE = {"e5": (0.78, 0.06), "fast": (0.35, 0.35)}
+WEIGHTS = {"cosine": 0.30, "coverage": 0.60, "agreement": 0.10}
 MISSING_PENALTY = 0.25
-THRESHOLD = 0.45
+THRESHOLD = 0.63
 TOP_PASSAGES = 5
 
 _NAME = re.compile(r"(?<![\w’'])([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*|\d{4})")
@@ -111,7 +112,8 @@ def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
     """Return the names of ``question`` that occur in no candidate passage nor any metadata."""
     haystack_parts = [fold(s.passage.text) for s in retrieval.pool]
     for sub in retrieval.submitters.values():
-        haystack_parts.append(fold(f"{sub.submitter} {sub.country} {sub.title} {sub.file}"))
+        meta = f"{sub.submitter} {sub.country} {sub.title} {sub.file}".replace("_", " ")
+        haystack_parts.append(fold(meta.replace("-", " ")))
     haystack = " ".join(haystack_parts)
     missing = []
     for name in names_in(question):
@@ -124,7 +126,9 @@ def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def assess(question: str, retrieval: Retrieval, *, threshold: float = THRESHOLD) -> Evidence:
+def assess(
+    question: str, retrieval: Retrieval, *, threshold: float = THRESHOLD, embedder: str = "e5"
+) -> Evidence:
     """Return the evidence for ``question`` in ``retrieval`` and whether to answer."""
     ranked = retrieval.ranked
     if not ranked:
@@ -138,14 +142,30 @@ def assess(question: str, retrieval: Retrieval, *, threshold: float = THRESHOLD)
     coverage = terms.coverage(stems)
     agreement = _agreement(retrieval)
     missing = missing_names(question, retrieval)
-    cos_part = min(max((cosine - COSINE_FLOOR) / COSINE_SPAN, 0.0), 1.0)
+    same = same_language_share(question, top)
+    floor, span = COSINE_SCALE.get(embedder, COSINE_SCALE["e5"])
+    cos_part = min(max((cosine - floor) / span, 0.0), 1.0)
+    # Word overlap and name checks only mean something when question and passages share a
+    # language; across languages the (cross-lingual) cosine carries their weight.
+    w_cov = WEIGHTS["coverage"] * same
+    w_cos = WEIGHTS["cosine"] + WEIGHTS["coverage"] * (1 - same)
     score = (
-        WEIGHTS["cosine"] * cos_part
-        + WEIGHTS["coverage"] * coverage
+        w_cos * cos_part
+        + w_cov * coverage
         + WEIGHTS["agreement"] * agreement
-        - MISSING_PENALTY * len(missing)
+        - MISSING_PENALTY * len(missing) * same
     )
     return Evidence(cosine, coverage, agreement, missing, score, score >= threshold)
+
+
+def same_language_share(question: str, top: list) -> float:
+    """Return the share of ``top`` passages written in the question's language."""
+    from ingest.metadata import detect_language
+
+    if not top:
+        return 1.0
+    language = detect_language(question, default="en")
+    return sum((s.passage.language or "en") == language for s in top) / len(top)
 
 
 def _agreement(retrieval: Retrieval) -> float:

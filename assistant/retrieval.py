@@ -52,6 +52,7 @@ class Fusion:
     rrf_k: int = 20
     candidates: int = 50
     decay: float = 1.0  # each further passage of a submitter has its score multiplied by this
+    reserve: int = 2  # the last ``reserve`` of the top k go to submitters not yet listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,9 @@ class Retriever:
             ranked = fuse(pool, self.fusion)
         limit = self.per_submitter_cap if cap is None else cap
         if mode == "hybrid":
-            ranked = diversify(ranked, k, limit, lambda p: _submitter(subs, p), self.fusion.decay)
+            who = lambda p: _submitter(subs, p)  # noqa: E731
+            ranked = diversify(ranked, k, limit, who, self.fusion.decay)
+            ranked = reserve_new(ranked, k, self.fusion.reserve, who)
         return Retrieval(ranked=ranked[:k], pool=pool, submitters=subs)
 
     def search_scoped(
@@ -147,7 +150,8 @@ class Retriever:
         for scope in scopes:
             merged = _intersect(filters, scope)
             if merged is not None:
-                lists.append(self.search(query, k=k, filters=merged).ranked)
+                # no per-submitter cap inside a scope the question names: it asked for them
+                lists.append(self.search(query, k=k, filters=merged, cap=0).ranked)
         lists.append(overall.ranked)
         ranked: list[Scored] = []
         seen: set[str] = set()
@@ -359,3 +363,24 @@ def _intersect(base: Filters | None, scope: Filters) -> Filters | None:
         else:
             values[name] = a or b
     return Filters(**values)
+
+
+def reserve_new(ranked: list[Scored], k: int, reserve: int, submitter_of: Any) -> list[Scored]:
+    """Return ``ranked`` with its last ``reserve`` top-k slots given to unseen submitters."""
+    if reserve <= 0 or len(ranked) <= k:
+        return ranked
+    head = ranked[: k - reserve]
+    present = {submitter_of(s.passage) for s in head}
+    rest = ranked[k - reserve :]
+    fresh = []
+    for s in rest:
+        who = submitter_of(s.passage)
+        if who not in present and len(fresh) < reserve:
+            present.add(who)
+            fresh.append(s)
+    chosen = {s.passage.id for s in fresh}
+    others = [s for s in rest if s.passage.id not in chosen]
+    fill = others[: reserve - len(fresh)]
+    top = head + sorted([*fresh, *fill], key=lambda s: -s.score)
+    taken = {s.passage.id for s in top}
+    return top + [s for s in rest if s.passage.id not in taken]

@@ -179,3 +179,17 @@ def test_upload_shows_the_new_submission_in_the_library(page, tmp_path: Path, sh
     expect(page.locator("#sa-library")).to_contain_text("NGO_Oversight-Now_Chile.docx")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shots / "library.png"), full_page=True)
+
+
+def test_markup_in_a_question_shows_as_text(page) -> None:
+    from playwright.sync_api import expect
+
+    question = "Is <b>this</b> & ![pixel](http://203.0.113.9/p.png) $5 or $$10$$ shown as typed?"
+    page.get_by_role("tab", name="Ask").click()
+    page.fill("#sa-question textarea", question)
+    page.keyboard.press("Enter")
+    expect(page.locator("#sa-card-1-1, #sa-sources .sa-turn[data-turn='1']").first).to_be_attached()
+    chat = page.locator("#sa-chat")
+    expect(chat).to_contain_text("<b>this</b> & ![pixel](http://203.0.113.9/p.png) $5 or $$10$$")
+    assert chat.locator("img[src*='203.0.113.9']").count() == 0
+    assert chat.locator("b", has_text="this").count() == 0

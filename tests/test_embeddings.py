@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -53,7 +54,7 @@ def test_unknown_embedder_name_is_a_clear_error() -> None:
 class _EmbeddingServer(BaseHTTPRequestHandler):
     """An OpenAI-compatible /v1/embeddings server: 3-d vectors from the text length."""
 
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

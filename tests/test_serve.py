@@ -9,10 +9,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -25,6 +27,10 @@ from assistant.ui.auth import add_user, authenticator, check_bind, hash_password
 ROOT = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "expert", "correct horse battery"
 QUESTION = "What did the investigation find about vehicle stops in Ferguson?"
+SAMPLES = (
+    "State_UnitedStates_DOJ-Ferguson-Report-Summary.docx",
+    "State_France_Code-deontologie-police-gendarmerie.docx",
+)
 
 
 def free_port() -> int:
@@ -33,11 +39,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_http(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
+def wait_for_http(
+    url: str, process: subprocess.Popen, output: list[str], timeout_s: float = 90
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server exited early:\n{process.stdout.read()}")
+            raise AssertionError("the server exited early:\n" + "".join(output))
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -48,8 +56,13 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout_s: float = 90) ->
     raise AssertionError(f"{url} did not answer within {timeout_s} s")
 
 
-def serve(index_dir: Path, port: int, *extra: str, env: dict[str, str] | None = None):
-    """Start `submissions serve` on 127.0.0.1:port over ``index_dir``; return the process."""
+def serve(
+    index_dir: Path, port: int, *extra: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, list[str]]:
+    """Start `submissions serve` on 127.0.0.1:port; return the process and its output lines.
+
+    A thread drains the output so that the server never blocks on a full pipe.
+    """
     environ = {
         **os.environ,
         "SUBMISSIONS_INDEX": str(index_dir),
@@ -58,7 +71,7 @@ def serve(index_dir: Path, port: int, *extra: str, env: dict[str, str] | None = 
         "GRADIO_ANALYTICS_ENABLED": "False",
         **(env or {}),
     }
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", *extra],
         cwd=ROOT,
         env=environ,
@@ -66,22 +79,34 @@ def serve(index_dir: Path, port: int, *extra: str, env: dict[str, str] | None = 
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
+    return process, output
+
+
+@dataclass
+class Server:
+    url: str
+    output: list[str]
 
 
 @pytest.fixture(scope="module")
-def server(fast_index, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with login, over a private copy of the sample index; yields its URL."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with login that indexes two samples into its empty index at start-up."""
     root = tmp_path_factory.mktemp("serve")
-    index = root / "index"
-    shutil.copytree(fast_index.index_dir, index, ignore=shutil.ignore_patterns(".lock"))
+    samples = root / "samples"
+    samples.mkdir()
+    for name in SAMPLES:
+        shutil.copy2(ROOT / "examples" / "submissions" / name, samples / name)
     auth_file = root / "users.json"
     add_user(auth_file, USER, PASSWORD)
     port = free_port()
-    process = serve(index, port, env={"SUBMISSIONS_AUTH_FILE": str(auth_file)})
+    env = {"SUBMISSIONS_AUTH_FILE": str(auth_file), "SUBMISSIONS_SAMPLE_DIR": str(samples)}
+    process, output = serve(root / "index", port, "--ingest-sample", env=env)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_for_http(url, process)
-        yield url
+        wait_for_http(url, process, output)
+        yield Server(url, output)
     finally:
         process.terminate()
         try:
@@ -91,18 +116,27 @@ def server(fast_index, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
 
 @pytest.mark.integration
-def test_server_without_credentials_is_refused(server: str) -> None:
-    from gradio_client import Client
-
-    with pytest.raises(Exception, match=r"(?i)login|auth|401|credentials"):
-        Client(server, verbose=False)
+def test_ingest_sample_fills_an_empty_index_before_serving(server: Server) -> None:
+    text = "".join(server.output)
+    assert "The index is empty: indexing the samples" in text
+    assert "[2/2]" in text
+    assert "Samples indexed: 2 added." in text
+    assert f"on {server.url.rstrip('/')} (login required)" in text
 
 
 @pytest.mark.integration
-def test_server_streams_an_answer_and_exports_it_to_word(server: str) -> None:
+def test_server_without_credentials_is_refused(server: Server) -> None:
     from gradio_client import Client
 
-    client = Client(server, auth=(USER, PASSWORD), verbose=False, download_files=True)
+    with pytest.raises(Exception, match=r"(?i)login|auth|401|credentials"):
+        Client(server.url, verbose=False)
+
+
+@pytest.mark.integration
+def test_server_streams_an_answer_and_exports_it_to_word(server: Server) -> None:
+    from gradio_client import Client
+
+    client = Client(server.url, auth=(USER, PASSWORD), verbose=False, download_files=True)
     job = client.submit(QUESTION, [], api_name="/ask")
     updates = list(job)
     assert len(updates) >= 3, "the answer streams in several updates"
@@ -121,14 +155,14 @@ def test_server_streams_an_answer_and_exports_it_to_word(server: str) -> None:
 
 
 @pytest.mark.integration
-def test_server_upload_adds_a_submission(server: str, tmp_path: Path) -> None:
+def test_server_upload_adds_a_submission(server: Server, tmp_path: Path) -> None:
     from gradio_client import Client, handle_file
 
     document = docx.Document()
     document.add_paragraph("Oversight bodies can compel the police to hand over evidence.")
     path = tmp_path / "NGO_Oversight-Now_Chile.docx"
     document.save(str(path))
-    client = Client(server, auth=(USER, PASSWORD), verbose=False)
+    client = Client(server.url, auth=(USER, PASSWORD), verbose=False)
     report, table, _files = client.predict([handle_file(str(path))], api_name="/upload")
     assert "NGO_Oversight-Now_Chile.docx" in report
     assert "added" in report

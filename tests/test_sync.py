@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import docx
 import pytest
 
 from vectorstore.embeddings import load_embedder
-from vectorstore.errors import IndexLockedError
+from vectorstore.errors import IndexLockedError, IndexMismatchError
 from vectorstore.store import PassageStore
 from vectorstore.sync import file_hash, rebuild, remove, sync, writer_lock
 
@@ -180,8 +184,37 @@ def test_every_run_appends_a_json_line_to_the_log(store: PassageStore, folder: P
     assert json.loads(lines[1])["unchanged"] == 3
 
 
+class _HashEmbeddings(BaseHTTPRequestHandler):
+    """A scripted OpenAI-compatible /v1/embeddings server: 8-d vectors from a text hash."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        data = []
+        for i, text in enumerate(body["input"]):
+            digest = hashlib.sha256(text.encode()).digest()
+            data.append({"index": i, "embedding": [b - 127.5 for b in digest[:8]]})
+        payload = json.dumps({"data": data}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hash_endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HashEmbeddings)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
 def test_rebuild_with_another_embedder_re_embeds_from_the_stored_originals(
-    tmp_path: Path, samples_dir: Path
+    tmp_path: Path, samples_dir: Path, hash_endpoint: str
 ) -> None:
     source = tmp_path / "one"
     source.mkdir()
@@ -189,14 +222,19 @@ def test_rebuild_with_another_embedder_re_embeds_from_the_stored_originals(
     index = tmp_path / "index"
     sync(PassageStore(index, load_embedder("fast")), [source])
     shutil.rmtree(source)  # rebuild must not need the user's folder
-    e5_store = PassageStore(index, load_embedder("e5"), check_embedder=False)
-    report = rebuild(e5_store)
+    endpoint = load_embedder("endpoint", url=hash_endpoint, model="hash-8")
+    with pytest.raises(IndexMismatchError, match="submissions rebuild"):
+        PassageStore(index, endpoint)
+    report = rebuild(PassageStore(index, endpoint, check_embedder=False))
     assert report.ok
-    assert e5_store.recorded_embedder() == ("e5", 384)
-    reopened = PassageStore(index, load_embedder("e5"))
-    hit = reopened.dense_search("statement on the death of George Floyd", 1)[0]
-    assert hit.passage.submission_key == FLOYD
-    assert reopened.vectors([hit.passage.id]).shape == (1, 384)
+    assert report.embedded > 0
+    reopened = PassageStore(index, load_embedder("endpoint", url=hash_endpoint, model="hash-8"))
+    assert reopened.recorded_embedder() == ("endpoint:hash-8", 8)
+    passage = reopened.passages_of(FLOYD)[0]
+    hit = reopened.dense_search(passage.embed_text, 1)[0]  # the hash embedder is exact-match only
+    assert hit.passage.id == passage.id
+    assert hit.score == pytest.approx(1.0, abs=1e-4)
+    assert reopened.vectors([passage.id]).shape == (1, 8)
 
 
 def test_many_files_are_parsed_in_worker_processes_with_the_same_result(tmp_path: Path) -> None:

@@ -381,3 +381,13 @@ def test_rebuild_reindexes_every_submission_and_reports_progress(writable: AppCo
     assert {r[library.COLUMNS.index("Key")]: r[5] for r in rows} == before
     assert calls[-1][0] == (len(before), len(before))
     assert calls[-1][1].startswith("Rebuilt ")
+
+
+def test_answer_warnings_are_shown_above_its_cards() -> None:
+    from assistant.types import Answer
+    from assistant.ui.cards import render_sources
+
+    answer = Answer("q", (), (), True, text="x", warnings=("sentence 2 cites no source",))
+    panel = render_sources([answer])
+    assert "Please check:" in panel
+    assert "<li>sentence 2 cites no source</li>" in panel

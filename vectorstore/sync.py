@@ -146,8 +146,8 @@ def sync(
 ) -> IngestReport:
     """Bring the index in line with ``paths`` (files or folders); return what was done.
 
-    ``workers`` is the number of processes that parse files (0: one per CPU; they start only
-    when many files changed).
+    ``workers`` is the number of processes that parse files: 1 parses here, 0 means one per CPU
+    but one (so 1 on a 2-core machine); worker processes start only when many files changed.
     """
     started = time.perf_counter()
     options = {

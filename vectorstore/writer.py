@@ -139,7 +139,9 @@ def prepare_all(
 ) -> Iterator[tuple[Job, Any, str, float]]:
     """Yield (job, prepared or None, error, seconds) in order, using worker processes if many."""
     args = [(j.path, j.key, j.state.content_hash, j.row, options) for j in jobs]
-    workers = workers or (os.cpu_count() or 1)
+    # Auto: one core stays with this process (embedding, Chroma); measured on 2 shared cores,
+    # two parse workers made a 1,500-file ingest slower than one process (docs/benchmarks.md).
+    workers = workers or max(1, (os.cpu_count() or 1) - 1)
     if workers <= 1 or len(jobs) < POOL_MIN_FILES:
         for job, arg in zip(jobs, args, strict=True):
             yield (job, *_prepare_job(arg))

@@ -123,6 +123,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     app = ui.build_app(engine, settings)
     login = " (login required)" if settings.auth_file else ""
-    print(f"Submissions Assistant on http://{settings.host}:{settings.port}{login}; Ctrl+C stops.")
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"Submissions Assistant on http://{host}:{settings.port}{login}; Ctrl+C stops.")
     ui.launch(app, settings)
     return 0

@@ -177,6 +177,7 @@ def build_ask_tab(ctx: AppContext) -> AskTab:
                     "for word; click a number such as [1] to see its source."
                 ),
                 feedback_options=None,
+                latex_delimiters=[],  # "$5 … $10" in a quote is money, not mathematics
                 buttons=["copy"],
                 layout="panel",
             )

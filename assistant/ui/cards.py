@@ -94,21 +94,24 @@ def render_sources(answers: Sequence[Answer], pending: Sequence[Citation] = ()) 
 
     ``pending`` holds the citations of the answer still streaming (its turn is ``len(answers)``).
     """
-    turns: list[tuple[int, str, Sequence[Citation]]] = [
-        (i, a.question, a.citations) for i, a in enumerate(answers)
+    turns: list[tuple[int, str, Sequence[Citation], Sequence[str]]] = [
+        (i, a.question, a.citations, a.warnings) for i, a in enumerate(answers)
     ]
     if pending:
-        turns.append((len(answers), "", pending))
+        turns.append((len(answers), "", pending, ()))
     if not turns:
         return (
             '<div class="sa-sources-empty"><p>Sources appear here, one card for each '
             "numbered reference in the answer.</p></div>"
         )
     parts = []
-    for position, (turn, question, citations) in enumerate(reversed(turns)):
+    for position, (turn, question, citations, warnings) in enumerate(reversed(turns)):
         cards = "".join(render_card(c, turn) for c in citations) or (
             '<p class="sa-muted">No source was cited for this question.</p>'
         )
+        if warnings:
+            items = "".join(f"<li>{_esc(w)}</li>" for w in warnings)
+            cards = f'<div class="sa-notice"><p>Please check:</p><ul>{items}</ul></div>' + cards
         title = f"Sources for “{_esc(question)}”" if question else "Sources"
         open_attr = " open" if position == 0 else ""
         parts.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
 import logging
 import re
@@ -57,7 +59,9 @@ class AppContext:
     @classmethod
     def create(cls, engine: Any, settings: Settings) -> AppContext:
         """Return the context for ``engine`` with the call description named by ``settings``."""
-        return cls(engine=engine, settings=settings, call=load_call(settings.call_file))
+        ctx = cls(engine=engine, settings=settings, call=load_call(settings.call_file))
+        atexit.register(shutil.rmtree, ctx.downloads, ignore_errors=True)
+        return ctx
 
     @property
     def store(self) -> Any:
@@ -65,10 +69,12 @@ class AppContext:
         return self.engine.store
 
     def hand_out(self, source: Path, name: str) -> Path:
-        """Copy ``source`` into a fresh sub-folder of the downloads folder as ``name``."""
-        folder = Path(tempfile.mkdtemp(dir=self.downloads))
-        target = folder / safe_name(name)
-        shutil.copyfile(source, target)
+        """Return a copy of ``source`` named ``name`` in the downloads folder (made once)."""
+        digest = hashlib.sha256(f"{source}\0{name}".encode()).hexdigest()[:20]
+        target = self.downloads / digest / safe_name(name)
+        if not target.is_file() or target.stat().st_size != source.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
         return target
 
     def new_file(self, name: str) -> Path:

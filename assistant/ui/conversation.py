@@ -86,20 +86,31 @@ def history(answers: Sequence[Answer]) -> list[dict[str, str]]:
     return [{"question": a.question, "answer": a.text} for a in answers]
 
 
+def neutralise(text: str) -> str:
+    """Return ``text`` safe to show as chat Markdown: submission text never becomes markup.
+
+    Raw HTML shows as text, and "![…](url)" cannot load a remote image (the app is offline).
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("![", "!\\[")
+
+
 def link_markers(text: str, turn: int) -> str:
-    """Return ``text`` with each [n] turned into a link to card n of this turn."""
-    return _MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#cite-{turn}-{m.group(1)})", text)
+    """Return ``text`` (neutralised) with each [n] turned into a link to card n of this turn."""
+    return _MARKER.sub(
+        lambda m: f"[\\[{m.group(1)}\\]](#cite-{turn}-{m.group(1)})", neutralise(text)
+    )
 
 
 def chat_messages(answers: Sequence[Answer], pending: tuple[str, str] | None = None) -> list[dict]:
     """Return Chatbot messages for the answers, plus a question still being answered."""
     messages: list[dict] = []
     for turn, answer in enumerate(answers):
-        messages.append({"role": "user", "content": answer.question})
+        messages.append({"role": "user", "content": neutralise(answer.question)})
         messages.append({"role": "assistant", "content": link_markers(answer.text, turn)})
     if pending is not None:
         question, partial = pending
-        messages.append({"role": "user", "content": question})
+        messages.append({"role": "user", "content": neutralise(question)})
         text = link_markers(partial, len(answers)) if partial else "Searching the submissions…"
         messages.append({"role": "assistant", "content": text})
     return messages
