@@ -116,6 +116,8 @@ def pick_sentences(question: str, ranked: list[Scored], limit: int = 10) -> list
         spans = sentence_spans(passage.text)
         for position, (s, e) in enumerate(spans):
             sentence = passage.text[s:e]
+            if _is_link_only(sentence):
+                continue  # a footnote holding a URL is a source, not an answer
             stems = set(content_terms(sentence, passage.language or "en"))
             coverage = terms.coverage(stems)
             shape = 1.0 if len(sentence) >= 50 else 0.6  # headings and fragments score lower
@@ -124,6 +126,12 @@ def pick_sentences(question: str, ranked: list[Scored], limit: int = 10) -> list
             start = passage.char_start + s
             picks.append(Pick(scored, rank, start, passage.char_start + e, score))
     return sorted(picks, key=lambda p: -p.score)
+
+
+def _is_link_only(sentence: str) -> bool:
+    """Return True for a sentence that is mostly a web address."""
+    prose = [w for w in sentence.split() if "://" not in w and "www." not in w]
+    return len(prose) < 4 and len(prose) < len(sentence.split())
 
 
 def group_by_submitter(

