@@ -33,7 +33,7 @@ class Settings:
     overlap_tokens: int = 30
     max_file_mb: int = 50
     top_k: int = 10
-    per_submitter_cap: int = 3
+    per_submitter_cap: int = 0  # 0 = no cap; two slots are still reserved for other submitters
     llm_url: str = ""  # OpenAI-compatible chat base URL; empty = built-in extractive answers
     llm_model: str = ""
     llm_api_key_env: str = "OPENAI_API_KEY"  # name of the variable that holds the key

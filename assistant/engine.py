@@ -44,7 +44,7 @@ class Engine:
         store: Any,
         *,
         top_k: int = 10,
-        per_submitter_cap: int = 3,
+        per_submitter_cap: int = 0,
         llm: ChatModel | None = None,
         fusion: Fusion | None = None,
         refusal_threshold: float | None = None,

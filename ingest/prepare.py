@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,8 +9,11 @@ from pathlib import Path
 
 from ingest.chunking import chunk
 from ingest.docx import read_docx
+from ingest.hashing import file_hash
 from ingest.metadata import describe, detect_language
 from ingest.types import Document, Passage, Submission
+
+__all__ = ["Prepared", "file_hash", "prepare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +23,6 @@ class Prepared:
     submission: Submission
     document: Document
     passages: tuple[Passage, ...]
-
-
-def file_hash(path: str | Path) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def prepare(

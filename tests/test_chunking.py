@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ingest.chunking import chunk, count_tokens, heading_locator, split_sentences
 from ingest.types import FOOTNOTE, HEADING, PARAGRAPH, TABLE_ROW, Block, Document
 
@@ -59,7 +61,7 @@ def test_every_passage_is_a_verbatim_slice_and_never_crosses_a_heading() -> None
 def test_consecutive_passages_overlap_by_whole_sentences() -> None:
     doc = make_document((PARAGRAPH, " ".join(sentence(i) for i in range(40))))
     passages = chunk(doc, "a.docx", chunk_tokens=100, overlap_tokens=40)
-    for first, second in zip(passages, passages[1:], strict=False):
+    for first, second in itertools.pairwise(passages):
         assert second.char_start < first.char_end  # they overlap
         assert second.text.startswith("Sentence number")  # at a sentence start
 

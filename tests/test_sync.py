@@ -266,3 +266,23 @@ def test_renamed_file_with_sync_is_re_keyed_without_re_embedding(
     assert [o.key for o in report.of("removed")] == [FLOYD]
     assert report.embedded == 0
     assert store.original_path("floyd-statements.docx").is_file()
+
+
+def test_edited_metadata_survives_a_re_ingest_of_the_changed_file(
+    store: PassageStore, folder: Path
+) -> None:
+    from vectorstore.sync import update_metadata
+
+    sync(store, [folder])
+    edited = update_metadata(store, FLOYD, submitter_type="other", country="USA")
+    assert (edited.submitter_type, edited.country) == ("other", "USA")
+    meta = store.collection.get(where={"submission_key": FLOYD}, include=["metadatas"])
+    assert {m["country"] for m in meta["metadatas"]} == {"USA"}
+    document = docx.Document(str(folder / FLOYD))
+    document.add_paragraph("A later paragraph added by the submitter.")
+    document.save(str(folder / FLOYD))
+    assert sync(store, [folder]).counts()["updated"] == 1
+    again = store.submission(FLOYD)
+    assert (again.submitter_type, again.country) == ("other", "USA")
+    with pytest.raises(ValueError, match="cannot edit"):
+        update_metadata(store, FLOYD, content_hash="x")

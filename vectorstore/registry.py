@@ -60,6 +60,13 @@ CREATE TABLE IF NOT EXISTS vectors (
 ) WITHOUT ROWID;
 """
 
+# Metadata edited by people (the app's library): kept apart so that re-ingesting a changed file,
+# which recomputes metadata from the file, never loses them. Created on open, so older indexes
+# gain it without a schema change.
+_OVERRIDES_TABLE = (
+    "CREATE TABLE IF NOT EXISTS overrides (key TEXT PRIMARY KEY, data TEXT NOT NULL DEFAULT '{}')"
+)
+
 # Filters fields -> SQL column (submissions s, passages p).
 _FILTER_COLUMNS = {
     "submitter_type": "s.submitter_type",
@@ -139,6 +146,8 @@ class Registry:
                     if statement.strip():
                         self.conn.execute(statement)
                 self.set_meta("schema_version", SCHEMA_VERSION)
+        with self.transaction() as conn:
+            conn.execute(_OVERRIDES_TABLE)
 
     def close(self) -> None:
         """Close the connection."""
@@ -241,6 +250,23 @@ class Registry:
             conn.execute("DELETE FROM passages WHERE key = ?", (key,))
             conn.execute("DELETE FROM documents WHERE key = ?", (key,))
             conn.execute("DELETE FROM submissions WHERE key = ?", (key,))
+            conn.execute("DELETE FROM overrides WHERE key = ?", (key,))
+
+    # metadata edits -----------------------------------------------------------------------
+    def overrides(self, key: str) -> dict[str, Any]:
+        """Return the metadata fields people edited for a submission (may be empty)."""
+        rows = self.query("SELECT data FROM overrides WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else {}
+
+    def set_overrides(self, key: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``changes`` into a submission's edited fields; return all of them."""
+        merged = {**self.overrides(key), **changes}
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO overrides (key, data) VALUES (?, ?)",
+                (key, json.dumps(merged, ensure_ascii=False)),
+            )
+        return merged
 
     # documents --------------------------------------------------------------------------
     def put_document(self, key: str, document: Document) -> None:

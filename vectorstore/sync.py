@@ -9,7 +9,7 @@ file is replaced atomically: its new passages are stored before the stale ones a
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import logging
 import time
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.hashing import file_hash
+from vectorstore.errors import UnknownSubmissionError
 from vectorstore.locking import writer_lock
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
@@ -39,11 +41,24 @@ __all__ = [
     "FileOutcome",
     "IngestReport",
     "add_prepared",
+    "file_hash",
     "rebuild",
     "remove",
     "sync",
+    "update_metadata",
     "writer_lock",
 ]
+
+# Fields people may edit in the library; everything else comes from the file.
+EDITABLE_FIELDS = (
+    "title",
+    "submitter",
+    "submitter_type",
+    "country",
+    "language",
+    "date",
+    "confidential",
+)
 
 SUFFIXES = (".docx", ".doc", ".docm")
 
@@ -104,15 +119,6 @@ class _Manifests:
             if own:
                 return dict(own)
         return dict(manifest_row(self._read(source.root), source.key))
-
-
-def file_hash(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file (as ingest.prepare.file_hash, lighter to import)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class _Run:
@@ -273,6 +279,29 @@ def remove(store: PassageStore, keys: Sequence[str]) -> IngestReport:
                 )
     _log_run(store, [], report, command="remove")
     return report
+
+
+def update_metadata(store: PassageStore, key: str, **changes: Any) -> Any:
+    """Save edited metadata for one submission; return the updated Submission.
+
+    The edits are kept apart from what the file says, so a later re-ingest of a changed file
+    keeps them. Registry and Chroma metadata change together, under the writer lock.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValueError(f"cannot edit {', '.join(unknown)}: editable fields are {EDITABLE_FIELDS}")
+    registry = store.registry
+    with writer_lock(store.index_dir):
+        old = registry.submission(key)
+        if old is None:
+            raise UnknownSubmissionError(f"{key} is not in the index (see `submissions status`)")
+        registry.set_overrides(key, changes)
+        new = dataclasses.replace(old, **changes)
+        registry.put_submission(new, registry.sources()[key])
+        passages = store.passages_of(key)
+        store.chroma_update_metadata(passages, [new] * len(passages))
+    logger.info("metadata of %s changed: %s", key, changes)
+    return new
 
 
 def rebuild(

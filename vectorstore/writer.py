@@ -139,8 +139,8 @@ def prepare_all(
 ) -> Iterator[tuple[Job, Any, str, float]]:
     """Yield (job, prepared or None, error, seconds) in order, using worker processes if many."""
     args = [(j.path, j.key, j.state.content_hash, j.row, options) for j in jobs]
-    # Auto: one core stays with this process (embedding, Chroma); measured on 2 shared cores,
-    # two parse workers made a 1,500-file ingest slower than one process (docs/benchmarks.md).
+    # Auto: one core stays with this process (embedding, Chroma). On 2 shared cores, two parse
+    # workers ranged from 1.75x slower to 6% faster than one process (docs/benchmarks.md).
     workers = workers or max(1, (os.cpu_count() or 1) - 1)
     if workers <= 1 or len(jobs) < POOL_MIN_FILES:
         for job, arg in zip(jobs, args, strict=True):
@@ -224,7 +224,12 @@ class BatchWriter:
             store.record_embedder(store.embedder)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         submissions = [
-            dataclasses.replace(p.submission, passages=len(p.passages), ingested_at=now)
+            dataclasses.replace(
+                p.submission,
+                passages=len(p.passages),
+                ingested_at=now,
+                **registry.overrides(p.submission.key),
+            )
             for _, p in batch
         ]
         rows = [
@@ -270,6 +275,7 @@ class BatchWriter:
             prepared.submission,
             passages=len(prepared.passages),
             ingested_at=old.ingested_at if old else "",
+            **registry.overrides(job.key),
         )
         registry.put_submission(submission, job.state)
         passages = self.store.passages_of(job.key)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from vectorstore.sync import IngestReport
     from vectorstore.types import Filters, Hit
 
-SEARCH_MODES = ("dense", "bm25")
+SEARCH_MODES = ("hybrid", "dense", "bm25")
 PIPE_WIDTH = 160  # columns when stdout is not a terminal (logs, CI), so file names stay whole
 
 
@@ -60,7 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="submitter_type, country, submitter, language, file or submission_key; repeatable",
     )
-    search.add_argument("--mode", choices=SEARCH_MODES, default="dense", help="retriever")
+    search.add_argument(
+        "--mode", choices=SEARCH_MODES, default="hybrid", help="retriever (default: hybrid)"
+    )
     add_index_option(search)
     search.set_defaults(func=cmd_search)
 
@@ -258,13 +260,25 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 # search ------------------------------------------------------------------------------------
 def search_hits(
-    store: PassageStore, query: str, *, k: int, filters: Filters | None = None, mode: str = "dense"
+    store: PassageStore,
+    query: str,
+    *,
+    k: int,
+    filters: Filters | None = None,
+    mode: str = "hybrid",
+    settings: Settings | None = None,
 ) -> list[Hit]:
-    """Return the hits of one retriever ("dense" or "bm25") for ``query``."""
+    """Return the top ``k`` hits for ``query`` from the hybrid retriever, or one retriever."""
     if mode == "bm25":
         return store.lexical_search(query, k, filters)
     if mode == "dense":
         return store.dense_search(query, k, filters)
+    if mode == "hybrid":
+        from assistant.engine import Engine
+
+        settings = settings or Settings()
+        engine = Engine(store, top_k=settings.top_k, per_submitter_cap=settings.per_submitter_cap)
+        return engine.retrieve(query, filters, k=k, mode="hybrid")
     raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
 
 
@@ -289,11 +303,12 @@ def parse_filters(pairs: Sequence[str]) -> Filters | None:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the passages retrieved for a query (dense or BM25)."""
+    """Print the passages retrieved for a query (hybrid, dense or BM25)."""
     store = open_store(settings)
     filters = parse_filters(args.filter)
     k = args.k or settings.top_k
-    rows = hits_json(store, search_hits(store, args.query, k=k, filters=filters, mode=args.mode))
+    hits = search_hits(store, args.query, k=k, filters=filters, mode=args.mode, settings=settings)
+    rows = hits_json(store, hits)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -7,7 +7,6 @@ which holds the index's writer lock. A user's own files are never modified.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import html
 import logging
 from collections.abc import Callable, Sequence
@@ -141,20 +140,8 @@ def upload(
 
 
 def update_submission(ctx: AppContext, key: str, **changes: Any) -> Submission:
-    """Save new metadata for one submission in the registry and in the passages' metadata."""
-    # WORKAROUND (assistant/ui): vectorstore has no public metadata-update call yet; this uses
-    # the same steps as a manifest-only change in vectorstore.sync (registry row, then Chroma
-    # metadata), under the writer lock. Replace with the vectorstore API once it exists.
-    store = ctx.store
-    with sync.writer_lock(store.index_dir):
-        old = store.submission(key)
-        new = dataclasses.replace(old, **changes)
-        state = store.registry.sources()[key]
-        store.registry.put_submission(new, state)
-        passages = store.passages_of(key)
-        store.chroma_update_metadata(passages, [new] * len(passages))
-    logger.info("metadata of %s changed: %s", key, changes)
-    return new
+    """Save new metadata for one submission (registry and passages), kept across re-ingests."""
+    return sync.update_metadata(ctx.store, key, **changes)
 
 
 def _canonical_type(value: str) -> str | None:
