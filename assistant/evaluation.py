@@ -50,6 +50,19 @@ class Question:
         return bool(self.sources)
 
 
+# The metrics of a results table, in display order.
+METRIC_COLUMNS = [
+    "recall@10",
+    "mrr",
+    "citation_precision",
+    "refusal_accuracy",
+    "wrongly_refused",
+    "verbatim_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+]
+
+
 def load_questions(path: Path) -> list[Question]:
     """Return the questions of a JSON-lines file; raise ValueError naming the bad line."""
     out = []
@@ -291,16 +304,7 @@ def evaluate(
 
 def markdown_table(results: dict[str, Any]) -> str:
     """Return the results as a Markdown table: one row per system and kind."""
-    columns = [
-        "recall@10",
-        "mrr",
-        "citation_precision",
-        "refusal_accuracy",
-        "wrongly_refused",
-        "verbatim_rate",
-        "latency_p50_ms",
-        "latency_p95_ms",
-    ]
+    columns = METRIC_COLUMNS
     lines = [
         "| system | kind | n | " + " | ".join(columns) + " |",
         "|---|---|---" + "|---" * len(columns) + "|",

@@ -26,23 +26,20 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Engine  # noqa: E402
-from assistant.evaluation import by_kind, evaluate, load_questions, run_engine  # noqa: E402
+from assistant.evaluation import (  # noqa: E402
+    METRIC_COLUMNS,
+    by_kind,
+    evaluate,
+    load_questions,
+    run_engine,
+)
 from assistant.retrieval import Fusion  # noqa: E402
 from benchmarks._sections import replace_section  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "real"
 DEV = ROOT.parent / "shared" / "corpus" / "dev-questions.jsonl"
 EXTRA = ROOT / "tests" / "data" / "questions-extra.jsonl"
-COLUMNS = [
-    "recall@10",
-    "mrr",
-    "citation_precision",
-    "refusal_accuracy",
-    "wrongly_refused",
-    "verbatim_rate",
-    "latency_p50_ms",
-    "latency_p95_ms",
-]
+COLUMNS = METRIC_COLUMNS
 
 
 def open_index(index_dir: Path):

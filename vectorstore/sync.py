@@ -21,6 +21,7 @@ from typing import Any
 
 from ingest.errors import IngestError
 from ingest.hashing import file_hash
+from ingest.metadata import MANIFEST_FIELDS
 from vectorstore.errors import UnknownSubmissionError
 from vectorstore.locking import writer_lock
 from vectorstore.registry import SourceState
@@ -49,16 +50,9 @@ __all__ = [
     "writer_lock",
 ]
 
-# Fields people may edit in the library; everything else comes from the file.
-EDITABLE_FIELDS = (
-    "title",
-    "submitter",
-    "submitter_type",
-    "country",
-    "language",
-    "date",
-    "confidential",
-)
+# Fields people may edit in the library (those of the manifest); everything else comes from
+# the file.
+EDITABLE_FIELDS = tuple(name for name in MANIFEST_FIELDS if name != "file")
 
 SUFFIXES = (".docx", ".doc", ".docm")
 
