@@ -204,10 +204,9 @@ def _detector():  # type: ignore[no-untyped-def]
 _FUNCTION_WORD_TEXT = {
     "en": "the of and to is are was were that which with for by this shall be has have not from "
     "or their its any an who on at as",
-    "fr": "le la les des du une est sont dans pour par sur aux qui que au ou ces cette il elle "
-    "leur ne pas avec être été",
-    "es": "el los las del una es son en por para con que se su sus al como este esta lo le ser "
-    "ha fue y",
+    "fr": "les des du une est sont dans pour par sur aux qui au ou ces cette il elle leur ne pas "
+    "avec être été",
+    "es": "el los las del una es por para con su sus al como este esta lo ser ha fue y",
 }
 _FUNCTION_WORDS = {lang: frozenset(text.split(" ")) for lang, text in _FUNCTION_WORD_TEXT.items()}
 _WORD = re.compile(r"[^\W\d_]+")
@@ -217,7 +216,7 @@ def _guess_by_function_words(words: list[str]) -> str:
     counts = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
     best, second = sorted(counts.values(), reverse=True)[:2]
     hits = best / max(len(words), 1)
-    if best >= 4 and hits >= 0.12 and best >= 3 * max(second, 1):
+    if best >= 4 and hits >= 0.08 and best >= 3 * max(second, 1):
         return max(counts, key=counts.__getitem__)
     return ""
 
@@ -231,6 +230,8 @@ def detect_language(text: str, default: str = "") -> str:
     guess = _guess_by_function_words(words)
     if guess:
         return guess
+    if default and len(words) < 30:
+        return default  # a title, a list of links, a short line: keep the document's language
     language = _detector().detect_language_of(" ".join(sample.split()))
     if language is None:
         return default

@@ -39,7 +39,7 @@ def prepare(
     content_hash = content_hash or file_hash(path)
     document = read_docx(path, max_file_mb=max_file_mb)
     body = " ".join(b.text for b in document.blocks[:40])
-    doc_language = detect_language(body, default="en")
+    doc_language = detect_language(body) or "en"
 
     def language_of(text: str) -> str:
         return detect_language(text, default=doc_language)
