@@ -32,6 +32,7 @@ class Settings:
     chunk_tokens: int = 250
     overlap_tokens: int = 30
     max_file_mb: int = 50
+    ingest_workers: int = 0  # processes that parse files; 0 = automatic, 1 = in this process
     top_k: int = 10
     per_submitter_cap: int = 0  # 0 = no cap; two slots are still reserved for other submitters
     llm_url: str = ""  # OpenAI-compatible chat base URL; empty = built-in extractive answers

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 ACTIONS = ("added", "updated", "removed", "unchanged", "duplicate", "failed")
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+POOL_ALL_CORES_FILES = 500  # from this many files, parse on every core
 Progress = Callable[[int, int, str], None]
 
 
@@ -139,9 +140,11 @@ def prepare_all(
 ) -> Iterator[tuple[Job, Any, str, float]]:
     """Yield (job, prepared or None, error, seconds) in order, using worker processes if many."""
     args = [(j.path, j.key, j.state.content_hash, j.row, options) for j in jobs]
-    # Auto: one core stays with this process (embedding, Chroma). On 2 shared cores, two parse
-    # workers ranged from 1.75x slower to 6% faster than one process (docs/benchmarks.md).
-    workers = workers or max(1, (os.cpu_count() or 1) - 1)
+    # Auto: for a large batch, one parse worker per core (at 1,500 files on 2 cores, 2 workers
+    # beat one process in all three benchmark runs: 73 s vs 88 s in the last); for a medium one,
+    # one core stays with this process (embedding, Chroma), as at 150 files the gain was mixed.
+    cores = os.cpu_count() or 1
+    workers = workers or (cores if len(jobs) >= POOL_ALL_CORES_FILES else max(1, cores - 1))
     if workers <= 1 or len(jobs) < POOL_MIN_FILES:
         for job, arg in zip(jobs, args, strict=True):
             yield (job, *_prepare_job(arg))

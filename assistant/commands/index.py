@@ -145,6 +145,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             overlap_tokens=settings.overlap_tokens,
             max_file_mb=settings.max_file_mb,
             progress=progress,
+            workers=settings.ingest_workers,
         )
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
@@ -162,6 +163,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
             overlap_tokens=settings.overlap_tokens,
             max_file_mb=settings.max_file_mb,
             progress=progress,
+            workers=settings.ingest_workers,
         )
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
