@@ -425,8 +425,9 @@ def _fast_note(runs: list[dict[str, Any]] | None) -> str:
         f"the rest is metadata, per-passage language detection and token counting), "
         f"{per_doc['embed']:.0f} ms embedding and {per_doc['store']:.0f} ms storing. Parsing in "
         "worker processes (when 24 or more files changed) overlaps preparing with "
-        "embedding and storing; it pays off only when cores are free, so the default is one "
-        "parse worker per CPU but one (none on a 2-core machine).\n"
+        "embedding and storing. By default batches of 500 files or more parse on every core "
+        "and smaller ones on every core but one (none on a 2-core machine); "
+        "`SUBMISSIONS_INGEST_WORKERS` overrides it.\n"
     )
 
 
