@@ -131,6 +131,16 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str]
 
 
 # ingest / rebuild / remove ------------------------------------------------------------------
+def ingest_options(settings: Settings) -> dict[str, int]:
+    """Return the settings that shape ingest (passed to sync and rebuild alike)."""
+    return {
+        "chunk_tokens": settings.chunk_tokens,
+        "overlap_tokens": settings.overlap_tokens,
+        "max_file_mb": settings.max_file_mb,
+        "workers": settings.ingest_workers,
+    }
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Sync the given files and folders into the index; exit 1 if any file failed."""
     from vectorstore.sync import sync
@@ -141,11 +151,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             store,
             args.paths,
             sync_removed=args.sync,
-            chunk_tokens=settings.chunk_tokens,
-            overlap_tokens=settings.overlap_tokens,
-            max_file_mb=settings.max_file_mb,
             progress=progress,
-            workers=settings.ingest_workers,
+            **ingest_options(settings),
         )
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
@@ -159,11 +166,8 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     with progress_bar(not args.json, "Rebuilding") as progress:
         report = rebuild(
             store,
-            chunk_tokens=settings.chunk_tokens,
-            overlap_tokens=settings.overlap_tokens,
-            max_file_mb=settings.max_file_mb,
             progress=progress,
-            workers=settings.ingest_workers,
+            **ingest_options(settings),
         )
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1

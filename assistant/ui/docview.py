@@ -13,7 +13,7 @@ from assistant.types import Answer, Citation
 from assistant.ui import conversation
 from assistant.ui.context import AppContext
 from assistant.ui.document import Highlight, anchor_id, render_cited_list, render_document
-from assistant.ui.filters import submission_label
+from assistant.ui.filters import submission_choices
 from assistant.ui.theme import asset
 from vectorstore.errors import StoreError
 
@@ -110,11 +110,6 @@ def open_citation(ctx: AppContext, stored: Any, turn: int, n: int) -> tuple[str,
     return c.submission_key, body, cited, original
 
 
-def document_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    """Return (label, key) for every submission, for the picker."""
-    return [(submission_label(s), s.key) for s in ctx.store.submissions()]
-
-
 # --- layout -----------------------------------------------------------------------------------
 
 
@@ -133,7 +128,7 @@ def build_document_tab(ctx: AppContext) -> DocumentTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=480):
             picker = gr.Dropdown(
-                document_choices(ctx),
+                submission_choices(ctx.store.submissions()),
                 value=None,
                 label="Submission",
                 elem_id="sa-doc-picker",

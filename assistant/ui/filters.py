@@ -44,6 +44,11 @@ def submission_label(sub: Submission) -> str:
     return f"{sub.submitter_label} — {sub.file}"
 
 
+def submission_choices(submissions: Sequence[Submission]) -> list[tuple[str, str]]:
+    """Return (label, key) for every submission, for the pickers."""
+    return [(submission_label(s), s.key) for s in submissions]
+
+
 def filter_choices(submissions: Sequence[Submission]) -> FilterChoices:
     """Return the choices offered by the panel; types keep the registry's order."""
     present = {s.submitter_type for s in submissions}

@@ -18,7 +18,7 @@ import gradio as gr
 
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
-from assistant.ui.filters import submission_label
+from assistant.ui.filters import submission_choices
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
@@ -236,11 +236,6 @@ def rebuild(ctx: AppContext, progress: ProgressFn | None = None) -> tuple[str, l
     return report_html(report), library_rows(ctx)
 
 
-def removal_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    """Return (label, key) for the removal picker."""
-    return [(submission_label(s), s.key) for s in ctx.store.submissions()]
-
-
 # --- layout -----------------------------------------------------------------------------------
 
 
@@ -282,7 +277,9 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
             report = gr.HTML("", elem_id="sa-report")
         with gr.Column(scale=2):
             to_remove = gr.Dropdown(
-                removal_choices(ctx), value=None, label="Remove a submission from the index"
+                submission_choices(ctx.store.submissions()),
+                value=None,
+                label="Remove a submission from the index",
             )
             remove_button = gr.Button("Remove…", size="sm", variant="stop")
             with gr.Row(visible=False) as confirm_row:
