@@ -39,6 +39,17 @@ def add_index_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", metavar="DIR", help="index folder (default: data/index)")
 
 
+def add_filter_option(parser: argparse.ArgumentParser) -> None:
+    """Add the repeatable ``--filter KEY=VALUE`` option (search and ask take it)."""
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = build_parser()

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import add_index_option
+from assistant.cli import add_filter_option, add_index_option
 from assistant.config import Settings
 from assistant.errors import ConfigError
 
@@ -18,13 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Register ask and eval."""
     ask = sub.add_parser("ask", help="answer a question with verbatim, numbered citations")
     ask.add_argument("question")
-    ask.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
-    )
+    add_filter_option(ask)
     ask.add_argument(
         "--history",
         type=Path,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.cli import add_index_option
+from assistant.cli import add_filter_option, add_index_option
 from assistant.config import Settings
 
 if TYPE_CHECKING:
@@ -53,13 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     search.add_argument("query")
     search.add_argument("--k", type=int, default=None, help="number of passages (default top_k)")
     search.add_argument("--json", action="store_true", help="print JSON")
-    search.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
-    )
+    add_filter_option(search)
     search.add_argument(
         "--mode", choices=SEARCH_MODES, default="hybrid", help="retriever (default: hybrid)"
     )
