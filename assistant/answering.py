@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.citations import build_citation, format_locator
-from assistant.retrieval import Scored, submitter_key
+from assistant.glossary import Glossary
+from assistant.retrieval import Scored, query_language, submitter_key
 from assistant.text import content_terms, sentence_spans, words
 from assistant.types import Citation, Claim
 from ingest.types import Document, Submission
@@ -88,27 +89,48 @@ class Extract:
 
 
 class QuestionTerms:
-    """The question's content words, each as the set of its stems in en/fr/es."""
+    """The question's content words, each as the set of its stems in en/fr/es.
 
-    def __init__(self, question: str) -> None:
+    With a glossary, a word inside a domain term is also met, in a text of another language,
+    by that term's equivalents there: "handcuff" by a French "menottes". Within the question's
+    own language only the word itself counts (the glossary is not a thesaurus).
+    """
+
+    def __init__(self, question: str, glossary: Glossary | None = None) -> None:
+        self.language = query_language(question)
         self.groups: list[set[str]] = []
+        self.bridges: list[dict[str, set[str]]] = []
         seen: set[str] = set()
+        found = glossary.equivalents(question, self.language) if glossary else {}
         for word in words(question):
             stems = {s for lang in ("en", "fr", "es") for s in content_terms(word, lang)}
             if stems and word not in seen:
                 seen.add(word)
                 self.groups.append(stems)
+                bridge: dict[str, set[str]] = {}
+                for language, variant in found.get(word, ()):
+                    bridge.setdefault(language, set()).update(content_terms(variant, language))
+                self.bridges.append(bridge)
 
-    def coverage(self, stems: set[str]) -> float:
+    def covered(self, stems: set[str], language: str = "") -> list[bool]:
+        """Return, per question word, whether ``stems`` (of a text in ``language``) meet it."""
+        return [
+            bool(group & stems) or bool(bridge.get(language, set()) & stems)
+            for group, bridge in zip(self.groups, self.bridges, strict=True)
+        ]
+
+    def coverage(self, stems: set[str], language: str = "") -> float:
         """Return the share of the question's words met by ``stems`` (0..1)."""
         if not self.groups:
             return 0.0
-        return sum(bool(g & stems) for g in self.groups) / len(self.groups)
+        return sum(self.covered(stems, language)) / len(self.groups)
 
 
-def pick_sentences(question: str, ranked: list[Scored], limit: int = 10) -> list[Pick]:
+def pick_sentences(
+    question: str, ranked: list[Scored], limit: int = 10, glossary: Glossary | None = None
+) -> list[Pick]:
     """Return candidate sentences of the top ``limit`` passages, best first."""
-    terms = QuestionTerms(question)
+    terms = QuestionTerms(question, glossary)
     picks: list[Pick] = []
     for rank, scored in enumerate(ranked[:limit]):
         passage = scored.passage
@@ -119,7 +141,7 @@ def pick_sentences(question: str, ranked: list[Scored], limit: int = 10) -> list
             if _is_link_only(sentence):
                 continue  # a footnote holding a URL is a source, not an answer
             stems = set(content_terms(sentence, passage.language or "en"))
-            coverage = terms.coverage(stems)
+            coverage = terms.coverage(stems, passage.language or "en")
             shape = 1.0 if len(sentence) >= 50 else 0.6  # headings and fragments score lower
             early = 1.0 / (1.0 + 0.1 * position)
             score = (0.55 * coverage + 0.35 * relevance + 0.10 * early) * shape
@@ -256,6 +278,7 @@ def extractive_answer(
     answer_passages: int = 10,
     eligible: set[str] | None = None,
     cosine_margin: float = 0.0,
+    glossary: Glossary | None = None,
 ) -> Extract:
     """Return the extractive answer to ``question`` from ``ranked`` passages.
 
@@ -267,7 +290,7 @@ def extractive_answer(
     if pool and cosine_margin > 0:  # weak passages give no bullet (they stay in the sources)
         best = max(s.cosine for s in pool)
         pool = [s for i, s in enumerate(pool) if i == 0 or s.cosine >= best - cosine_margin]
-    bullets = group_by_submitter(pick_sentences(question, pool), subs)
+    bullets = group_by_submitter(pick_sentences(question, pool, glossary=glossary), subs)
     lines, claims, citations = render_bullets(bullets, sources)
     count = len(bullets)
     noun = "submitter addresses" if count == 1 else "submitters address"
@@ -281,11 +304,17 @@ def extractive_answer(
 
 
 def closest_material(
-    question: str, ranked: list[Scored], sources: Sources, *, limit: int = 3
+    question: str,
+    ranked: list[Scored],
+    sources: Sources,
+    *,
+    limit: int = 3,
+    glossary: Glossary | None = None,
 ) -> Extract:
     """Return the refusal text with the nearest passages labelled "Closest material"."""
     subs = sources.submissions()
-    bullets = group_by_submitter(pick_sentences(question, ranked[:limit]), subs, max_bullets=limit)
+    picks = pick_sentences(question, ranked[:limit], glossary=glossary)
+    bullets = group_by_submitter(picks, subs, max_bullets=limit)
     for bullet in bullets:
         del bullet.picks[1:]
     lines, _claims, citations = render_bullets(bullets, sources)

@@ -22,7 +22,10 @@ from assistant.answering import (
     stream_lines,
 )
 from assistant.citations import parse_labels, validate_claims
-from assistant.followup import Resolved, Turn, merge_filters, resolve, scopes
+from assistant.followup import Resolved, Turn, merge_filters, resolve, scopes, without_names
+from assistant.glossary import Glossary
+from assistant.glossary import bundled as bundled_glossary
+from assistant.glossary import load as load_glossary
 from assistant.llm import ChatModel
 from assistant.refusal import COSINE_SCALE, Evidence, assess
 from assistant.retrieval import Fusion, Retrieval, Retriever
@@ -49,11 +52,17 @@ class Engine:
         fusion: Fusion | None = None,
         refusal_threshold: float | None = None,
         use_scopes: bool = True,
+        glossary: Glossary | None = None,
     ) -> None:
         self.store = store
         self.top_k = top_k
         self.llm = llm
-        self.retriever = Retriever(store, per_submitter_cap=per_submitter_cap, fusion=fusion)
+        self.retriever = Retriever(
+            store,
+            per_submitter_cap=per_submitter_cap,
+            fusion=fusion,
+            glossary=bundled_glossary() if glossary is None else glossary,
+        )
         self.sources = Sources(store)
         self.refusal_threshold = refusal_threshold
         self.use_scopes = use_scopes
@@ -86,8 +95,17 @@ class Engine:
                 timeout_s=settings.llm_timeout_s,
             )
         return cls(
-            store, top_k=settings.top_k, per_submitter_cap=settings.per_submitter_cap, llm=llm
+            store,
+            top_k=settings.top_k,
+            per_submitter_cap=settings.per_submitter_cap,
+            llm=llm,
+            glossary=load_glossary(settings.glossary_file),
         )
+
+    @property
+    def glossary(self) -> Glossary | None:
+        """Return the cross-language glossary retrieval and answers use."""
+        return self.retriever.glossary
 
     # retrieval --------------------------------------------------------------------------
     def retrieve(
@@ -111,8 +129,11 @@ class Engine:
         k = k or self.top_k
         if mode != "hybrid" or not self.use_scopes:
             return self.retriever.search(question, k=k, filters=filters, mode=mode)
-        named = scopes(question, self.sources.submissions().values())
-        return self.retriever.search_scoped(question, named, k=k, filters=filters)
+        subs = self.sources.submissions().values()
+        named = scopes(question, subs)
+        documents = all(scope.submission_key for scope in named)
+        topic = without_names(question, subs, countries=documents) if named else question
+        return self.retriever.search_scoped(question, named, k=k, filters=filters, topic=topic)
 
     def resolve(self, question: str, history: Sequence[Turn] = ()) -> Resolved:
         """Return ``question`` made standalone against ``history``."""
@@ -150,7 +171,9 @@ class Engine:
         timings = {"retrieve": _ms(started)}
         warnings: list[str] = []
         if not evidence.answered:
-            extract = closest_material(resolved.question, retrieval.ranked, self.sources)
+            extract = closest_material(
+                resolved.question, retrieval.ranked, self.sources, glossary=self.glossary
+            )
             claims, answered = [], False
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
             text = "\n".join(extract.lines)
@@ -161,6 +184,7 @@ class Engine:
                 self.sources,
                 filters=scope,
                 cosine_margin=self.bullet_margin(),
+                glossary=self.glossary,
             )
             claims, answered = extract.claims, True
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
@@ -210,7 +234,7 @@ class Engine:
             pieces.append(text)
             yield TextDelta(text)
         if rewriter.is_no_answer():
-            extract = closest_material(question, shown, self.sources)
+            extract = closest_material(question, shown, self.sources, glossary=self.glossary)
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
             result.update(
                 extract=extract,

@@ -212,6 +212,36 @@ def scopes(question: str, submissions: Iterable) -> list[Filters]:
     return [Filters(**{kind: (value,)}) for kind, value in named]
 
 
+def without_names(question: str, submissions: Iterable, *, countries: bool = False) -> str:
+    """Return ``question`` without the names that select scopes (acronyms, submitters).
+
+    Inside a scope those words only repeat what the filter already says, and they pull the
+    ranking toward title pages: "How do Malaysia's IPCMC and IPCC Bills differ in disciplinary
+    powers?" is searched inside each Bill as "How do and Bills differ in disciplinary powers?".
+    Country names go too when ``countries`` is set (scopes that are single documents); inside a
+    country's scope they stay, because they anchor an English question to that country's
+    French or Spanish text (measured in docs/benchmarks.md).
+    """
+    subs = list(submissions)
+    tokens = {
+        t
+        for sub in subs
+        for t in _ACRONYM.findall(f"{sub.title} {sub.file}".replace("_", " ").replace("-", " "))
+    }
+    known = {fold(s.country): s.country for s in subs if s.country}
+    names = {t for t in _ACRONYM.findall(question) if t in tokens}
+    names |= {s.submitter for s in subs if s.submitter and fold(s.submitter) not in known}
+    if countries:
+        names |= set(known.values())
+        names |= {d for d, c in DEMONYMS.items() if c and fold(c) in known}
+    out = question
+    for name in sorted(names, key=len, reverse=True):
+        pattern = rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)"
+        out = re.sub(pattern, " ", out, flags=0 if name.isupper() else re.IGNORECASE)
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if _WORD.search(out) else question
+
+
 def entities_all(
     text: str, countries: Iterable[str], submitters: Iterable[str]
 ) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from assistant.answering import QuestionTerms
 from assistant.followup import DEMONYMS
 from assistant.retrieval import Retrieval
 from assistant.text import content_terms, fold
+from ingest.types import Submission
 
 # Calibrated on dev-questions.jsonl + tests/data/questions-extra.jsonl (see docs/benchmarks.md).
 # (floor, span) of the best cosine per embedder: e5 cosines sit in a narrow band (0.80 is
@@ -108,12 +109,28 @@ def names_in(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _metadata_text(sub: Submission) -> str:
+    """Return the words that name a submission: submitter, country, title, file name."""
+    meta = f"{sub.submitter} {sub.country} {sub.title} {sub.file}"
+    return meta.replace("_", " ").replace("-", " ")
+
+
+def _identifiers(sub: Submission) -> str:
+    """Return the words that single a submission out: acronyms, years, country, submitter.
+
+    Only these count toward a question's coverage, not every title word: the title of one
+    commission's Bill must not make a question about another country's commission look met.
+    """
+    meta = _metadata_text(sub)
+    marks = re.findall(r"\b(?:[A-Z]{3,}|\d{4,})\b", meta)
+    return " ".join([*marks, sub.country, sub.submitter])
+
+
 def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
     """Return the names of ``question`` that occur in no candidate passage nor any metadata."""
     haystack_parts = [fold(s.passage.text) for s in retrieval.pool]
     for sub in retrieval.submitters.values():
-        meta = f"{sub.submitter} {sub.country} {sub.title} {sub.file}".replace("_", " ")
-        haystack_parts.append(fold(meta.replace("-", " ")))
+        haystack_parts.append(fold(_metadata_text(sub)))
     haystack = " ".join(haystack_parts)
     missing = []
     for name in names_in(question):
@@ -127,7 +144,11 @@ def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
 
 
 def assess(
-    question: str, retrieval: Retrieval, *, threshold: float = THRESHOLD, embedder: str = "e5"
+    question: str,
+    retrieval: Retrieval,
+    *,
+    threshold: float = THRESHOLD,
+    embedder: str = "e5",
 ) -> Evidence:
     """Return the evidence for ``question`` in ``retrieval`` and whether to answer."""
     ranked = retrieval.ranked
@@ -136,10 +157,15 @@ def assess(
     cosine = max(s.cosine for s in ranked)
     terms = QuestionTerms(question)
     top = ranked[:TOP_PASSAGES]
-    stems: set[str] = set()
+    met = [False] * len(terms.groups)
     for s in top:
-        stems.update(content_terms(s.passage.text, s.passage.language or "en"))
-    coverage = terms.coverage(stems)
+        language = s.passage.language or "en"
+        stems = set(content_terms(s.passage.text, language))
+        sub = retrieval.submitters.get(s.passage.submission_key)
+        if sub is not None:  # "Malaysia's IPCMC Bill" is met by the cited Bill's own metadata
+            stems.update(content_terms(_identifiers(sub), "en"))
+        met = [a or b for a, b in zip(met, terms.covered(stems, language), strict=True)]
+    coverage = sum(met) / len(met) if met else 0.0
     agreement = _agreement(retrieval)
     missing = missing_names(question, retrieval)
     same = same_language_share(question, top)

@@ -2,12 +2,17 @@
 
 1. Candidates: the store's dense (Chroma HNSW) and lexical (FTS5 BM25) searches, ``candidates``
    each, with the metadata filters applied by the store.
+   A third list reaches passages in other languages: the question's terms found in the domain
+   glossary (:mod:`assistant.glossary`), searched lexically in each other language's passages.
 2. Exact re-scoring of the union: the true cosine from the stored vectors and the true BM25 of
    every candidate, so the approximate HNSW order never decides the ranking.
 3. Fusion, chosen by measurement (docs/benchmarks.md): weighted reciprocal-rank fusion ("rrf")
    or a weighted sum of min-max normalised scores ("score"). The dense side weighs more because
    the lexical side is weak across languages (an English question, a French passage).
-4. Diversity: at most ``per_submitter_cap`` passages per submitter (name + type) in the top k,
+4. Substance: a passage with little running text (a bare heading, a table of contents, a
+   footnote that is only links) has its fused score scaled down by :func:`substance`. Such
+   passages are often close to a question in meaning yet never answer it.
+5. Diversity: at most ``per_submitter_cap`` passages per submitter (name + type) in the top k,
    backfilled from the rest when fewer submitters match.
 """
 
@@ -15,12 +20,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.glossary import Glossary
 from ingest.types import Passage, Submission
 from vectorstore.types import Filters, Hit
 
@@ -53,6 +60,8 @@ class Fusion:
     candidates: int = 50
     decay: float = 1.0  # each further passage of a submitter has its score multiplied by this
     reserve: int = 2  # the last ``reserve`` of the top k go to submitters not yet listed
+    substance_floor: float = 0.5  # fused score x (floor + (1 - floor) x substance); 1 = off
+    cross_weight: float = 0.6  # weight of the glossary-translated lexical list; 0 = off
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,8 @@ class Scored:
     bm25: float = 0.0  # exact BM25 of the passage for the query (0 when no term matches)
     dense_rank: int = 0  # 1-based rank by exact cosine among the candidates (0 = absent)
     lexical_rank: int = 0  # 1-based rank by BM25 among the candidates (0 = no match)
+    cross_rank: int = 0  # 1-based rank in its language's glossary-translated list (0 = absent)
+    cross_score: float = 0.0  # BM25 of the passage for the translated terms
 
     def hit(self) -> Hit:
         """Return the plain Hit (passage and fused score)."""
@@ -88,11 +99,17 @@ class Retriever:
     """Dense, lexical or hybrid search over a PassageStore."""
 
     def __init__(
-        self, store: SearchableStore, *, per_submitter_cap: int = 3, fusion: Fusion | None = None
+        self,
+        store: SearchableStore,
+        *,
+        per_submitter_cap: int = 3,
+        fusion: Fusion | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.store = store
         self.per_submitter_cap = per_submitter_cap
         self.fusion = fusion or Fusion()
+        self.glossary = glossary
         self._qcache: dict[str, np.ndarray] = {}
 
     def search(
@@ -113,7 +130,10 @@ class Retriever:
         qvec = None if mode == "bm25" else self.query_vector(query)
         dense = [] if qvec is None else self.store.dense_search(qvec, n, filters)
         lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
-        pool = self._rescore(query, qvec, dense, lexical)
+        cross: list[tuple[Hit, int]] = []
+        if mode == "hybrid":
+            cross = self._cross_language(query, query_language(query), n, filters)
+        pool = self._rescore(query, qvec, dense, lexical, cross)
         pool = [s for s in pool if matches(filters, s.passage, subs.get(s.passage.submission_key))]
         if mode == "dense":
             ranked = sorted(pool, key=lambda s: -s.cosine)
@@ -137,11 +157,15 @@ class Retriever:
         *,
         k: int = 10,
         filters: Filters | None = None,
+        topic: str | None = None,
     ) -> Retrieval:
         """Return a hybrid search that also searches each named scope, interleaved.
 
-        The scoped lists come first in a round-robin, then the global list fills the rest, so a
-        submission the question names is reached even when the global ranking misses it.
+        The scoped lists take the first ``k - reserve`` slots in a round-robin, then the global
+        list fills the rest, so a question about named submissions is answered from them and a
+        submission it names is reached even when the global ranking misses it.
+        ``topic`` is the question without the names that chose the scopes; it is what each
+        scope is searched for.
         """
         overall = self.search(query, k=k, filters=filters)
         if not scopes:
@@ -151,15 +175,19 @@ class Retriever:
             merged = _intersect(filters, scope)
             if merged is not None:
                 # no per-submitter cap inside a scope the question names: it asked for them
-                lists.append(self.search(query, k=k, filters=merged, cap=0).ranked)
-        lists.append(overall.ranked)
+                lists.append(self.search(topic or query, k=k, filters=merged, cap=0).ranked)
         ranked: list[Scored] = []
         seen: set[str] = set()
+        head = max(k - self.fusion.reserve, 1)
         for row in itertools.zip_longest(*lists):
             for s in row:
-                if s is not None and s.passage.id not in seen and len(ranked) < k:
+                if s is not None and s.passage.id not in seen and len(ranked) < head:
                     seen.add(s.passage.id)
                     ranked.append(s)
+        for s in overall.ranked:
+            if s.passage.id not in seen and len(ranked) < k:
+                seen.add(s.passage.id)
+                ranked.append(s)
         pool = {s.passage.id: s for s in overall.pool}
         for s in ranked:
             pool.setdefault(s.passage.id, s)
@@ -173,12 +201,52 @@ class Retriever:
             self._qcache[query] = np.asarray(self.store.embed_query(query), dtype=np.float32)
         return self._qcache[query]
 
+    def translations(self, query: str, language: str | None = None) -> dict[str, str]:
+        """Return the glossary equivalents of the query's terms, by other language."""
+        if self.glossary is None or not len(self.glossary) or self.fusion.cross_weight <= 0:
+            return {}
+        return self.glossary.translate(query, language or query_language(query))
+
+    def _cross_language(
+        self, query: str, language: str, n: int, filters: Filters | None
+    ) -> list[tuple[Hit, int]]:
+        """Return (hit, rank) from a lexical search of each language's translated terms.
+
+        Each language's hits are ordered by how many of the question's glossary concepts they
+        hold (whole terms, words adjacent), then by BM25: an article that speaks of both
+        "policier" and "menottes" ranks above one that only says "policier" many times.
+        """
+        if self.glossary is None:
+            return []
+        wanted = {c.line for c in self.glossary.matches(query, language)}
+        out: list[tuple[Hit, int]] = []
+        for target, terms in self.translations(query, language).items():
+            scoped = _intersect(filters, Filters(language=(target,)))
+            if scoped is None:
+                continue
+            hits = self.store.lexical_search(terms, 2 * n, scoped)
+            held = {
+                h.passage.id: len(
+                    wanted & {c.line for c in self.glossary.matches(h.passage.text, target)}
+                )
+                for h in hits
+            }
+            hits.sort(key=lambda h: (-held[h.passage.id], -h.score))
+            out.extend((hit, rank) for rank, hit in enumerate(hits[:n], start=1))
+        return out
+
     def _rescore(
-        self, query: str, qvec: np.ndarray | None, dense: list[Hit], lexical: list[Hit]
+        self,
+        query: str,
+        qvec: np.ndarray | None,
+        dense: list[Hit],
+        lexical: list[Hit],
+        cross: Sequence[tuple[Hit, int]] = (),
     ) -> list[Scored]:
         passages: dict[str, Passage] = {}
-        for hit in (*dense, *lexical):
+        for hit in (*dense, *lexical, *(h for h, _ in cross)):
             passages.setdefault(hit.passage.id, hit.passage)
+        crossed = {h.passage.id: (rank, h.score) for h, rank in cross}
         ids = list(passages)
         if not ids:
             return []
@@ -195,6 +263,8 @@ class Retriever:
                 bm25=float(bm25[i]),
                 dense_rank=dense_rank[i],
                 lexical_rank=lexical_rank[i],
+                cross_rank=crossed.get(pid, (0, 0.0))[0],
+                cross_score=crossed.get(pid, (0, 0.0))[1],
             )
             for i, pid in enumerate(ids)
         ]
@@ -217,6 +287,13 @@ class Retriever:
         return np.array([float(found.get(pid, known.get(pid, 0.0)) or 0.0) for pid in ids])
 
 
+def query_language(query: str) -> str:
+    """Return the language of a question (English when unsure)."""
+    from ingest.metadata import detect_language
+
+    return detect_language(query, default="en")
+
+
 def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
     """Return ``pool`` ordered by the fused score (stored in ``score``), best first."""
     if not pool:
@@ -227,20 +304,56 @@ def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
             return weight / (fusion.rrf_k + rank) if rank else 0.0
 
         scores = [
-            rrf(s.dense_rank, fusion.dense_weight) + rrf(s.lexical_rank, fusion.lexical_weight)
+            rrf(s.dense_rank, fusion.dense_weight)
+            + rrf(s.lexical_rank, fusion.lexical_weight)
+            + rrf(s.cross_rank, fusion.cross_weight)
             for s in pool
         ]
     elif fusion.method == "score":
         cos = _minmax([s.cosine for s in pool])
         lex = _minmax([s.bm25 for s in pool])
+        crs = _minmax([s.cross_score for s in pool])
         scores = [
-            fusion.dense_weight * c + fusion.lexical_weight * b
-            for c, b in zip(cos, lex, strict=True)
+            fusion.dense_weight * c + fusion.lexical_weight * b + fusion.cross_weight * x
+            for c, b, x in zip(cos, lex, crs, strict=True)
         ]
     else:
         raise ValueError(f"unknown fusion {fusion.method!r}: use rrf or score")
+    floor = fusion.substance_floor
+    if floor < 1.0:
+        scores = [
+            v * (floor + (1.0 - floor) * substance(s.passage))
+            for s, v in zip(pool, scores, strict=True)
+        ]
     fused = [replace(s, score=float(v)) for s, v in zip(pool, scores, strict=True)]
     return sorted(fused, key=lambda s: (-s.score, -s.cosine))
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+_LINE_END = frozenset(".;:,!?")
+
+
+def substance(passage: Passage) -> float:
+    """Return the share (0..1) of a passage's characters that sit in running-text lines.
+
+    A line counts when it has at least eight words or ends like a sentence or list item
+    ("(a) warning;"). Headings, table-of-contents lines and bare links do not. Table rows count
+    in full: their cells are short by nature.
+    """
+    if passage.kind == "table_row":
+        return 1.0
+    total = 0
+    running = 0
+    for line in passage.text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        total += len(line)
+        bare = _URL.sub(" ", line).strip()
+        if len(_LETTER_WORD.findall(bare)) >= 8 or (bare and bare[-1] in _LINE_END):
+            running += len(line)
+    return running / total if total else 0.0
 
 
 def diversify(

@@ -93,18 +93,24 @@ def targets(results: dict, variant_rows: list, combined: dict, cap: int, cross) 
         f"- hybrid recall@10 ≥ 0.9 and above every baseline: {engine['recall@10']:.2f} with the "
         f"default per_submitter_cap={cap}"
         + (f", {uncapped['recall@10']:.2f} with cap 0" if cap else "")
-        + " (reserved slots "
-        f"still keep 2 of 10 for other submitters); best baseline {best_baseline:.2f}. Not met "
-        "(0.9): the misses are multi-submitter questions whose French passages e5 ranks beyond "
-        "50 (dev-05) and quotes in a third document (dev-06, dev-24). Tried and not kept, as "
-        "none raised dev or dev + extra recall: dense pseudo-relevance feedback (Rocchio mix of "
-        "the query and the top 3-10 fused passages, as a third RRF list: it pulls in more "
-        "passages in the question's language, the French gold passages fall further), "
-        "per-language cosine balancing (two of the three French golds are 3rd-4th among French "
-        "passages but 186th and 235th overall; balancing the main ranking lost other golds "
-        "and the refusal signal, balancing only the reserved slots reaches the submitter but "
-        'not the quoted passage), a cap of 2-3 and 2 more reserved slots for "which '
-        'submissions" / "compare" questions, and 100 instead of 50 candidates.',
+        + f" (reserved slots keep 2 of 10 for other submitters); best baseline "
+        f"{best_baseline:.2f}: "
+        + (
+            "met."
+            if engine["recall@10"] >= 0.9 and engine["recall@10"] > best_baseline
+            else "NOT met."
+        )
+        + " What moved it from 0.88 (the previous run): a scope the question names by an acronym "
+        "is searched without the names that chose it (dev-07, dev-14), and passages with little "
+        "running text (headings, tables of contents, link-only footnotes) are scaled down. The "
+        "glossary channel leaves dev recall as it is but lifts the extra multilingual questions "
+        "(table above). Remaining misses: multi-submitter questions whose French passages sit "
+        "below the top 10 even with the glossary (dev-05, dev-24) and a third document's quote "
+        "(dev-06, dev-07). Tried and not kept: dense pseudo-relevance feedback, per-language "
+        "cosine balancing (also as a separate RRF list: no recall gain and it broke refusal), "
+        'a cap of 2-3 or more reserved slots for "which submissions" questions, diversity by '
+        "document instead of submitter, 100 instead of 50 candidates, glossary-bridged "
+        "coverage in the refusal check.",
         f"- refusal accuracy ≥ 0.8 with ≤ 10 % answerable refused: dev "
         f"{engine['refusal_accuracy']:.2f} / {engine['wrongly_refused']:.2f}; dev + extra "
         f"{combined[cap]['refusal_accuracy']:.2f} / {combined[cap]['wrongly_refused']:.2f} "
@@ -118,7 +124,7 @@ def targets(results: dict, variant_rows: list, combined: dict, cap: int, cross) 
         + ".",
         f"- verbatim quotes: {engine['verbatim_rate']:.2f} of {engine['quotes_shown']} quotes "
         "shown (every card is also asserted in code).",
-        "- a follow-up resolved: see above (dev-21's gold at rank 1, dev-20's at rank 9).",
+        "- a follow-up resolved: see the follow-ups line above (dev-20 and dev-21 gold ranks).",
         f"- French or Spanish passages cited for questions in another language: {cross}.",
         f"- extractive ask latency p50 / p95: {engine['latency_p50_ms']:.0f} / "
         f"{engine['latency_p95_ms']:.0f} ms in-process (target p95 ≤ 300 ms).",
@@ -151,13 +157,15 @@ def main() -> int:
             rows.append((name, f"dev: {kind}", metrics))
 
     variants = {
-        "hybrid RRF (d 1.0, l 0.4, k 20), cap 0": (Fusion(), 0),
-        "hybrid RRF equal weights (d 1, l 1, k 60), cap 0": (
-            Fusion(lexical_weight=1.0, rrf_k=60),
+        "hybrid RRF (d 1.0, l 0.4, x 0.6, k 20), cap 0": (Fusion(), 0),
+        "hybrid RRF without the glossary channel (x 0)": (Fusion(cross_weight=0.0), 0),
+        "hybrid RRF without the substance prior": (Fusion(substance_floor=1.0), 0),
+        "hybrid RRF equal weights (d 1, l 1, x 1, k 60), cap 0": (
+            Fusion(lexical_weight=1.0, cross_weight=1.0, rrf_k=60),
             0,
         ),
-        "hybrid normalised scores (d 1.0, l 0.4), cap 0": (Fusion(method="score"), 0),
-        "hybrid normalised scores (d 1.0, l 0.4), cap 3": (Fusion(method="score"), 3),
+        "hybrid normalised scores (d 1.0, l 0.4, x 0.6), cap 0": (Fusion(method="score"), 0),
+        "hybrid normalised scores (d 1.0, l 0.4, x 0.6), cap 3": (Fusion(method="score"), 3),
         "hybrid RRF, no scope search, cap 0": (Fusion(), 0),
     }
     variant_rows = []
@@ -168,6 +176,8 @@ def main() -> int:
         result = by_kind(run_engine(variant, dev))
         variant_rows.append((name, "dev: overall", result["overall"]))
         variant_rows.append((name, "dev: multilingual", result["multilingual"]))
+        wider = by_kind(run_engine(variant, extra))
+        variant_rows.append((name, "extra: multilingual", wider["multilingual"]))
 
     both = dev + extra
     combined = {}
@@ -200,11 +210,18 @@ answers (no LLM). Definitions are in `assistant/evaluation.py` (those of issue 3
 
 {table(rows)}
 
-### Fusion and diversity variants (dev set)
+### Fusion and diversity variants (dev and extra sets, same run)
 
 Both fusions re-score the union of 50 dense + 50 lexical candidates exactly (cosine from the
-stored vectors, BM25 from FTS5). "Scope search" also searches each submission the question names
-(a country, submitter or an acronym of a title such as "IPCMC") and interleaves those lists first.
+stored vectors, BM25 from FTS5), plus up to 50 per other language from the glossary channel
+(x: the question's domain terms found in `assistant/data/glossary.tsv`, searched lexically in
+French and Spanish passages for an English question and so on; ranked by the number of the
+question's concepts a passage holds, then BM25). The substance prior scales a fused score by
+0.5 + 0.5 × the share of running text in the passage. "Scope search" also searches each
+submission the question names (a country, submitter or an acronym of a title such as "IPCMC"),
+without those names when the scope is a single document, and gives those lists 8 of the 10
+slots. The extra set's 4 multilingual questions ask in English about French text and in
+French about English text.
 
 {table(variant_rows)}
 

@@ -157,3 +157,17 @@ def test_from_settings_opens_the_index(fast_index) -> None:
 @pytest.mark.parametrize("mode", ["dense", "bm25"])
 def test_retrieve_takes_a_mode(fast_index, mode: str) -> None:
     assert Engine(fast_index).retrieve("use of force", mode=mode, k=3)
+
+
+def test_a_scope_is_searched_without_the_names_that_chose_it(fast_index) -> None:
+    from assistant.followup import scopes, without_names
+
+    subs = fast_index.submissions()
+    question = "What does Campaign Zero report about how often complaints are upheld?"
+    assert scopes(question, subs)
+    assert (
+        without_names(question, subs) == "What does report about how often complaints are upheld?"
+    )
+    order = "What does Executive Order 14074 require regarding chokeholds?"
+    assert without_names(order, subs) == "What does Executive Order require regarding chokeholds?"
+    assert without_names("Campaign Zero", subs) == "Campaign Zero"  # nothing left: keep it

@@ -110,3 +110,38 @@ def test_sentence_spans_are_exact_offsets() -> None:
         "(5) A member commits an offence; or both.",
     ]
     assert all(text[s:e] == p for (s, e), p in zip(spans, pieces, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Part V — POWERS OF INVESTIGATION", "paragraph", 0.0),
+        ("https://example.org/a\n\nhttps://example.org/b", "footnote", 0.0),
+        (
+            "Part VII\n\n35. Supply of information\n\n36. Protection from liability",
+            "paragraph",
+            0.0,
+        ),
+        ("(a) warning;\n\n(b) fine;", "paragraph", 1.0),
+        ("Officer | Rank", "table_row", 1.0),
+        ("The Commission may summon any person to give evidence before it.", "paragraph", 1.0),
+    ],
+)
+def test_substance_is_the_share_of_running_text(text: str, kind: str, expected: float) -> None:
+    from dataclasses import replace
+
+    from assistant.retrieval import substance
+
+    assert substance(replace(_passage("p", text=text), kind=kind)) == pytest.approx(expected)
+
+
+def test_a_bare_heading_ranks_below_running_text_with_the_same_signals() -> None:
+    heading = Scored(_passage("h", text="Part V — POWERS OF INVESTIGATION"), 0, dense_rank=1)
+    article = Scored(
+        _passage("a", text="The Commission may summon any person to give evidence."),
+        0,
+        dense_rank=2,
+    )
+    assert [s.passage.id for s in fuse([heading, article], Fusion())] == ["a", "h"]
+    off = Fusion(substance_floor=1.0)
+    assert [s.passage.id for s in fuse([heading, article], off)] == ["h", "a"]
