@@ -174,3 +174,18 @@ def test_rebuild_command_re_ingests_from_the_stored_originals(
     code, report = _json(capsys, ["rebuild", "--index", index, "--json"])
     assert (code, report["updated"], report["failed"]) == (0, 1, 0)
     assert report["embedded"] == 0  # same embedder: every vector comes from the cache
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status"], ["search", "police"], ["remove", "x.docx"], ["ask", "Who oversees the police?"]],
+)
+def test_a_reading_command_on_a_missing_index_says_so_and_creates_nothing(
+    tmp_path, capsys, argv: list[str]
+) -> None:
+    index = tmp_path / "nowhere"
+    assert main([*argv, "--index", str(index)]) != 0
+    err = capsys.readouterr().err
+    assert f"no index in {index}" in err
+    assert "submissions ingest" in err
+    assert not index.exists()

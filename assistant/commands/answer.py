@@ -42,12 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=cmd_eval)
 
 
-def build_engine(settings: Settings, *, top_k: int | None = None) -> Any:
-    """Return an Engine for ``settings``; the LLM key is read here, at the edge."""
+def build_engine(settings: Settings, *, top_k: int | None = None, must_exist: bool = True) -> Any:
+    """Return an Engine for ``settings``; the LLM key is read here, at the edge.
+
+    ``must_exist`` refuses a folder with no index (ask, eval); the app may start empty.
+    """
     from dataclasses import replace
 
+    from assistant.commands.index import require_index
     from assistant.engine import Engine
 
+    if must_exist:
+        require_index(settings)
     if top_k:
         settings = replace(settings, top_k=top_k)
     api_key = os.environ.get(settings.llm_api_key_env, "") if settings.llm_url else ""

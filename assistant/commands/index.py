@@ -85,10 +85,21 @@ def settings_embedder(settings: Settings) -> Any:
 
 
 def open_store(
-    settings: Settings, *, embedder: bool = True, check_embedder: bool = True
+    settings: Settings,
+    *,
+    embedder: bool = True,
+    check_embedder: bool = True,
+    must_exist: bool = False,
 ) -> PassageStore:
-    """Open the index folder of ``settings`` (with the configured embedder unless told not to)."""
+    """Open the index folder of ``settings`` (with the configured embedder unless told not to).
+
+    With ``must_exist`` a missing folder is an error instead of a new, empty index: commands
+    that only read (status, search, remove, ask, eval) must not leave empty folders behind.
+    """
     from vectorstore.store import PassageStore
+
+    if must_exist:
+        require_index(settings)
 
     return PassageStore(
         settings.index_dir,
@@ -97,6 +108,18 @@ def open_store(
         chroma_url=settings.chroma_url,
         check_embedder=check_embedder,
     )
+
+
+def require_index(settings: Settings) -> None:
+    """Raise ConfigError naming the folder when ``settings`` points at no index."""
+    from assistant.errors import ConfigError
+
+    folder = Path(settings.index_dir)
+    if not settings.chroma_url and not (folder / "registry.sqlite").exists():
+        raise ConfigError(
+            f"no index in {folder}: run `submissions ingest FOLDER --index {folder}` first, "
+            "or point --index (SUBMISSIONS_INDEX) at an existing index"
+        )
 
 
 @contextmanager
@@ -171,7 +194,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Remove submissions by key; exit 1 if a key is unknown."""
     from vectorstore.sync import remove
 
-    report = remove(open_store(settings, embedder=False), args.keys)
+    report = remove(open_store(settings, embedder=False, must_exist=True), args.keys)
     print_report(report, as_json=False)
     return 0 if report.ok else 1
 
@@ -228,7 +251,7 @@ def status_record(store: PassageStore) -> dict[str, Any]:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print counts, embedder, size on disk, last ingest and the submissions."""
-    record = status_record(open_store(settings, embedder=False))
+    record = status_record(open_store(settings, embedder=False, must_exist=True))
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return 0
@@ -275,9 +298,15 @@ def search_hits(
         return store.dense_search(query, k, filters)
     if mode == "hybrid":
         from assistant.engine import Engine
+        from assistant.glossary import load as load_glossary
 
         settings = settings or Settings()
-        engine = Engine(store, top_k=settings.top_k, per_submitter_cap=settings.per_submitter_cap)
+        engine = Engine(
+            store,
+            top_k=settings.top_k,
+            per_submitter_cap=settings.per_submitter_cap,
+            glossary=load_glossary(settings.glossary_file),
+        )
         return engine.retrieve(query, filters, k=k, mode="hybrid")
     raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
 
@@ -304,7 +333,7 @@ def parse_filters(pairs: Sequence[str]) -> Filters | None:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Print the passages retrieved for a query (hybrid, dense or BM25)."""
-    store = open_store(settings)
+    store = open_store(settings, must_exist=True)
     filters = parse_filters(args.filter)
     k = args.k or settings.top_k
     hits = search_hits(store, args.query, k=k, filters=filters, mode=args.mode, settings=settings)

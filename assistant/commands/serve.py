@@ -116,7 +116,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.add_user:
         return cmd_add_user(args.add_user, settings.auth_file)
     check_bind(settings.host, settings.auth_file)
-    engine = build_engine(settings)
+    engine = build_engine(settings, must_exist=False)
     if args.ingest_sample and engine.store.count() == 0:
         ingest_sample(engine, settings)
     from assistant import ui
