@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from assistant.citations import build_citation, format_locator
 from assistant.glossary import Glossary
-from assistant.retrieval import Scored, query_language, submitter_key
-from assistant.text import content_terms, sentence_spans, words
+from assistant.retrieval import Scored, submitter_key
+from assistant.terms import QuestionTerms
+from assistant.text import content_terms, sentence_spans
 from assistant.types import Citation, Claim
 from ingest.types import Document, Submission
 from vectorstore.types import Filters
@@ -32,8 +33,8 @@ from vectorstore.types import Filters
 logger = logging.getLogger(__name__)
 
 MAX_BULLETS = 8
-QUOTES_PER_SUBMITTER = 2
-SECOND_QUOTE_RATIO = 0.95  # a second sentence must score this close to the submitter's best
+QUOTES_PER_SUBMITTER = 3
+SECOND_QUOTE_RATIO = 0.8  # a further sentence must score this close to the submitter's best
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 NOT_ADDRESSED = "The submissions do not appear to address this question"
 
@@ -86,44 +87,6 @@ class Extract:
     lines: list[str]
     claims: list[Claim]
     citations: list[Citation]
-
-
-class QuestionTerms:
-    """The question's content words, each as the set of its stems in en/fr/es.
-
-    With a glossary, a word inside a domain term is also met, in a text of another language,
-    by that term's equivalents there: "handcuff" by a French "menottes". Within the question's
-    own language only the word itself counts (the glossary is not a thesaurus).
-    """
-
-    def __init__(self, question: str, glossary: Glossary | None = None) -> None:
-        self.language = query_language(question)
-        self.groups: list[set[str]] = []
-        self.bridges: list[dict[str, set[str]]] = []
-        seen: set[str] = set()
-        found = glossary.equivalents(question, self.language) if glossary else {}
-        for word in words(question):
-            stems = {s for lang in ("en", "fr", "es") for s in content_terms(word, lang)}
-            if stems and word not in seen:
-                seen.add(word)
-                self.groups.append(stems)
-                bridge: dict[str, set[str]] = {}
-                for language, variant in found.get(word, ()):
-                    bridge.setdefault(language, set()).update(content_terms(variant, language))
-                self.bridges.append(bridge)
-
-    def covered(self, stems: set[str], language: str = "") -> list[bool]:
-        """Return, per question word, whether ``stems`` (of a text in ``language``) meet it."""
-        return [
-            bool(group & stems) or bool(bridge.get(language, set()) & stems)
-            for group, bridge in zip(self.groups, self.bridges, strict=True)
-        ]
-
-    def coverage(self, stems: set[str], language: str = "") -> float:
-        """Return the share of the question's words met by ``stems`` (0..1)."""
-        if not self.groups:
-            return 0.0
-        return sum(self.covered(stems, language)) / len(self.groups)
 
 
 def pick_sentences(

@@ -7,6 +7,8 @@ Definitions (issue 3):
 - recall@k: share of a question's gold quotes found in the top k, averaged over questions;
   MRR: 1/rank of the first gold quote found (0 when none in the top k);
 - citation precision: share of cited passages that hold a gold quote (answered questions);
+  citation recall: share of gold quotes held by a cited passage (answered questions), i.e.
+  what an expert reading the answer, not the list of sources, gets to see;
 - refusal accuracy: share of no-answer questions refused; "wrongly refused": share of
   answerable questions refused;
 - verbatim rate: share of quotes shown that equal the canonical text at their offsets;
@@ -55,6 +57,7 @@ METRIC_COLUMNS = [
     "recall@10",
     "mrr",
     "citation_precision",
+    "citation_recall",
     "refusal_accuracy",
     "wrongly_refused",
     "verbatim_rate",
@@ -130,6 +133,7 @@ class Row:
     gold_ranks: list[int]
     refused: bool | None = None
     cited: list[bool] = field(default_factory=list)  # per cited passage: holds a gold quote?
+    gold_cited: list[bool] = field(default_factory=list)  # per gold quote: in a cited passage?
     verbatim: list[bool] = field(default_factory=list)  # per quote shown
     latency_ms: float = 0.0
     cross_language: int = 0  # citations in another language than the question
@@ -152,6 +156,7 @@ def summarise(rows: Iterable[Row]) -> dict[str, Any]:
     no_answer = [r for r in rows if not r.question.answerable]
     judged = [r for r in rows if r.refused is not None]
     cited = [c for r in answerable if r.refused is False for c in r.cited]
+    gold_cited = [g for r in answerable if r.refused is False for g in r.gold_cited]
     verbatim = [v for r in rows for v in r.verbatim]
     latencies = sorted(r.latency_ms for r in rows if r.latency_ms)
     out: dict[str, Any] = {
@@ -161,6 +166,7 @@ def summarise(rows: Iterable[Row]) -> dict[str, Any]:
     }
     if judged:
         out["citation_precision"] = _mean([float(c) for c in cited]) if cited else None
+        out["citation_recall"] = _mean([float(g) for g in gold_cited]) if gold_cited else None
         refused_no = [r.refused for r in no_answer if r.refused is not None]
         refused_yes = [r.refused for r in answerable if r.refused is not None]
         out["refusal_accuracy"] = _mean([float(x) for x in refused_no]) if refused_no else None
@@ -242,6 +248,13 @@ def run_engine(engine: Any, questions: Sequence[Question], k: int = K) -> list[R
             )
             for c in (next(x for x in answer.citations if x.passage_id == pid) for pid in cited_ids)
         ]
+        gold_cited = [
+            any(
+                subs[c.submission_key].file == f and holds_quote(texts[c.passage_id], quote)
+                for c in answer.citations
+            )
+            for f, quote in q.sources
+        ]
         verbatim = []
         for c in answer.citations:
             document = engine.sources.document(subs[c.submission_key])
@@ -253,6 +266,7 @@ def run_engine(engine: Any, questions: Sequence[Question], k: int = K) -> list[R
                 gold_found(q, ranked, k) if q.answerable else [],
                 refused=not answer.answered,
                 cited=cited,
+                gold_cited=gold_cited,
                 verbatim=verbatim,
                 latency_ms=latency,
                 cross_language=sum(

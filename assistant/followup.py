@@ -202,14 +202,20 @@ def scopes(question: str, submissions: Iterable) -> list[Filters]:
             f"{sub.title} {sub.file}".replace("_", " ").replace("-", " ")
         ):
             keys_by_token.setdefault(token, []).append(sub.key)
+    covered: set[str] = set()
     for token in dict.fromkeys(_ACRONYM.findall(question)):
         keys = keys_by_token.get(token)
         if keys and len(keys) < len(subs):
             found.append(Filters(submission_key=tuple(keys)))
-    if found:
-        return found
+            covered.update(keys)
+    # Names add their own scopes ("Executive Order 14074 ... Campaign Zero"), except a name that
+    # only widens an acronym's scope ("Malaysia's IPCMC Bill" is the Bill, not all of Malaysia).
     named = entities_all(question, {s.country for s in subs}, {s.submitter for s in subs})
-    return [Filters(**{kind: (value,)}) for kind, value in named]
+    for kind, value in named:
+        keys = {s.key for s in subs if getattr(s, kind) == value}
+        if not keys & covered:
+            found.append(Filters(**{kind: (value,)}))
+    return found
 
 
 def without_names(question: str, submissions: Iterable, *, countries: bool = False) -> str:

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.glossary import Glossary
+from assistant.terms import query_language
 from ingest.types import Passage, Submission
 from vectorstore.types import Filters, Hit
 
@@ -287,13 +288,6 @@ class Retriever:
         return np.array([float(found.get(pid, known.get(pid, 0.0)) or 0.0) for pid in ids])
 
 
-def query_language(query: str) -> str:
-    """Return the language of a question (English when unsure)."""
-    from ingest.metadata import detect_language
-
-    return detect_language(query, default="en")
-
-
 def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
     """Return ``pool`` ordered by the fused score (stored in ``score``), best first."""
     if not pool:
@@ -337,9 +331,9 @@ _LINE_END = frozenset(".;:,!?")
 def substance(passage: Passage) -> float:
     """Return the share (0..1) of a passage's characters that sit in running-text lines.
 
-    A line counts when it has at least eight words or ends like a sentence or list item
-    ("(a) warning;"). Headings, table-of-contents lines and bare links do not. Table rows count
-    in full: their cells are short by nature.
+    A line counts when it ends like a sentence or list item ("(a) warning;"), or has at least
+    eight words and is not in capitals. Headings, table-of-contents lines and bare links do
+    not. Table rows count in full: their cells are short by nature.
     """
     if passage.kind == "table_row":
         return 1.0
@@ -351,7 +345,10 @@ def substance(passage: Passage) -> float:
             continue
         total += len(line)
         bare = _URL.sub(" ", line).strip()
-        if len(_LETTER_WORD.findall(bare)) >= 8 or (bare and bare[-1] in _LINE_END):
+        letters = [c for c in bare if c.isalpha()]
+        shouted = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+        sentence_end = bool(bare) and bare[-1] in _LINE_END
+        if sentence_end or (len(_LETTER_WORD.findall(bare)) >= 8 and not shouted):
             running += len(line)
     return running / total if total else 0.0
 

@@ -39,6 +39,7 @@ from benchmarks._sections import replace_section  # noqa: E402
 REAL = ROOT.parent / "shared" / "corpus" / "real"
 DEV = ROOT.parent / "shared" / "corpus" / "dev-questions.jsonl"
 EXTRA = ROOT / "tests" / "data" / "questions-extra.jsonl"
+HELDOUT = ROOT / "tests" / "data" / "questions-heldout.jsonl"
 COLUMNS = METRIC_COLUMNS
 
 
@@ -78,7 +79,9 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
     return "\n".join(lines)
 
 
-def targets(results: dict, variant_rows: list, combined: dict, cap: int, cross) -> str:
+def targets(
+    results: dict, variant_rows: list, combined: dict, cap: int, cross, second: dict
+) -> str:
     """Return the "against the targets" summary (issue 3's done-when list)."""
     engine = results["hybrid (engine)"]["overall"]
     best_baseline = max(
@@ -111,6 +114,17 @@ def targets(results: dict, variant_rows: list, combined: dict, cap: int, cross) 
         'a cap of 2-3 or more reserved slots for "which submissions" questions, diversity by '
         "document instead of submitter, 100 instead of 50 candidates, glossary-bridged "
         "coverage in the refusal check.",
+        "- the same on the second question set: recall@10 "
+        f"{second['hybrid (engine)']['overall']['recall@10']:.2f} vs "
+        + ", ".join(
+            f"{name} {second[name]['overall']['recall@10']:.2f}"
+            for name in ("dense only", "lexical only", "llama-index default")
+        )
+        + "; refusal "
+        f"{second['hybrid (engine)']['overall']['refusal_accuracy']:.2f} / "
+        f"{second['hybrid (engine)']['overall']['wrongly_refused']:.2f}. The dev figure is "
+        "partly fitted: expect about 0.8 on new questions of these kinds, with compare and "
+        '"which submissions" questions the weakest.',
         f"- refusal accuracy ≥ 0.8 with ≤ 10 % answerable refused: dev "
         f"{engine['refusal_accuracy']:.2f} / {engine['wrongly_refused']:.2f}; dev + extra "
         f"{combined[cap]['refusal_accuracy']:.2f} / {combined[cap]['wrongly_refused']:.2f} "
@@ -141,6 +155,7 @@ def main() -> int:
     store = open_index(args.index)
     dev = load_questions(DEV)
     extra = load_questions(EXTRA)
+    heldout = load_questions(HELDOUT)
     settings = Settings()
     engine = Engine(store, top_k=settings.top_k, per_submitter_cap=settings.per_submitter_cap)
     engine.ask("warm up the embedder")
@@ -183,6 +198,21 @@ def main() -> int:
     combined = {}
     for cap in (settings.per_submitter_cap, 0):
         combined[cap] = by_kind(run_engine(Engine(store, per_submitter_cap=cap), both))["overall"]
+    second = evaluate(engine, heldout, baselines=True)
+    second_rows = [
+        (
+            f"{system}, cap {settings.per_submitter_cap}"
+            if system.startswith("hybrid")
+            else system,
+            f"second set: {kind}",
+            metrics,
+        )
+        for system, kinds in second.items()
+        if not system.startswith("_")
+        for kind, metrics in kinds.items()
+        if kind == "overall" or system.startswith("hybrid")
+    ]
+    second_misses = [r["id"] for r in second["_rows"] if 0 in r["gold_ranks"]]
     extra_rows = [
         (f"hybrid (engine), cap {cap}", "dev + extra: overall", m) for cap, m in combined.items()
     ]
@@ -225,6 +255,18 @@ French about English text.
 
 {table(variant_rows)}
 
+### Second question set (same run)
+
+`tests/data/questions-heldout.jsonl`: 24 questions (7 factual, 4 which-submitters, 3 compare,
+5 multilingual, 3 no-answer, 2 follow-ups) written from the documents alone, without the
+tool, after the dev tuning above. They were then used once to check this round's changes:
+they showed a bug (a question naming both an acronym and a submitter searched only the
+acronym's document) and turned down two ideas (a section-heading ranking and rarity-weighted
+sentence choice), so they are no longer blind. Gold quotes missed in the top 10:
+{", ".join(second_misses) or "none"}.
+
+{table(second_rows)}
+
 ### Refusal, dev + extra questions
 
 {table(extra_rows)}
@@ -239,7 +281,7 @@ Follow-ups resolved (dev): {resolved}
 
 French or Spanish passages cited for questions in another language (dev, answered): {cross}.
 """
-    text += targets(main_results, variant_rows, combined, settings.per_submitter_cap, cross)
+    text += targets(main_results, variant_rows, combined, settings.per_submitter_cap, cross, second)
     print(text)
     if not args.no_write:
         replace_section("Retrieval and answers", text)

@@ -171,3 +171,17 @@ def test_a_scope_is_searched_without_the_names_that_chose_it(fast_index) -> None
     order = "What does Executive Order 14074 require regarding chokeholds?"
     assert without_names(order, subs) == "What does Executive Order require regarding chokeholds?"
     assert without_names("Campaign Zero", subs) == "Campaign Zero"  # nothing left: keep it
+
+
+def test_an_acronym_and_a_submitter_name_give_two_scopes(fast_index) -> None:
+    from assistant.followup import scopes
+
+    subs = fast_index.submissions()
+    both = scopes("Compare Executive Order 14074 with what Campaign Zero collected", subs)
+    assert both == [
+        Filters(submission_key=("State_UnitedStates_Executive-Order-14074.docx",)),
+        Filters(submitter=("Campaign Zero",)),
+    ]
+    # a country that only widens the acronym's document adds no scope of its own
+    narrow = scopes("What does the United States' Executive Order 14074 require?", subs)
+    assert narrow == [Filters(submission_key=("State_UnitedStates_Executive-Order-14074.docx",))]

@@ -116,6 +116,7 @@ def test_sentence_spans_are_exact_offsets() -> None:
     ("text", "kind", "expected"),
     [
         ("Part V — POWERS OF INVESTIGATION", "paragraph", 0.0),
+        ("Part II — ESTABLISHMENT, FUNCTIONS AND POWERS OF COMMISSION", "paragraph", 0.0),
         ("https://example.org/a\n\nhttps://example.org/b", "footnote", 0.0),
         (
             "Part VII\n\n35. Supply of information\n\n36. Protection from liability",
