@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from vectorstore.lexical import _term, _words, analyse, fold
+from vectorstore.lexical import analyse, analysed_words, fold
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class Glossary:
         index = self._index.get(language)
         if not index:
             return {}
-        kept = [(w, t) for w, t in ((w, _term(w, language)) for w in _words(text)) if t]
+        kept = analysed_words(text, language)
         stems = [t for _, t in kept]
         out: dict[str, list[tuple[str, str]]] = {}
         for position, stem in enumerate(stems):

@@ -69,8 +69,14 @@ def _term(word: str, language: str) -> str:
 
 def analyse(text: str, language: str) -> list[str]:
     """Return the analysed words of ``text`` in ``language`` (stemmed, folded, no stop words)."""
+    return [t for _, t in analysed_words(text, language)]
+
+
+def analysed_words(text: str, language: str) -> list[tuple[str, str]]:
+    """Return (lower-cased word, analysed form) for each word of ``text`` that is kept."""
     language = language if language in STEMMERS else "en"
-    return [t for t in (_term(w, language) for w in _words(text)) if t]
+    pairs = ((w, _term(w, language)) for w in _words(text))
+    return [(w, t) for w, t in pairs if t]
 
 
 def query_terms(query: str) -> list[str]:
