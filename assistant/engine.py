@@ -94,6 +94,11 @@ class Engine:
                 api_key=api_key,
                 timeout_s=settings.llm_timeout_s,
             )
+        return cls.for_store(store, settings, llm=llm)
+
+    @classmethod
+    def for_store(cls, store: Any, settings: Any, *, llm: ChatModel | None = None) -> Engine:
+        """Return an Engine over an open ``store`` with the answer settings of ``settings``."""
         return cls(
             store,
             top_k=settings.top_k,

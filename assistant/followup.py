@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.text import _STOP, fold
+from ingest.types import Submission
 from vectorstore.types import Filters
 
 logger = logging.getLogger(__name__)
@@ -187,6 +188,11 @@ def merge_filters(base: Filters | None, extra: Filters | None) -> Filters | None
 _ACRONYM = re.compile(r"\b([A-Z]{3,}|\d{5,})\b")
 
 
+def _acronyms_of(sub: Submission) -> list[str]:
+    """Return the acronyms and long numbers in a submission's title and file name ("IPCMC")."""
+    return _ACRONYM.findall(f"{sub.title} {sub.file}".replace("_", " ").replace("-", " "))
+
+
 def scopes(question: str, submissions: Iterable) -> list[Filters]:
     """Return one filter per submission group the question names (country, submitter, acronym).
 
@@ -198,9 +204,7 @@ def scopes(question: str, submissions: Iterable) -> list[Filters]:
     found: list[Filters] = []
     keys_by_token: dict[str, list[str]] = {}
     for sub in subs:
-        for token in _ACRONYM.findall(
-            f"{sub.title} {sub.file}".replace("_", " ").replace("-", " ")
-        ):
+        for token in _acronyms_of(sub):
             keys_by_token.setdefault(token, []).append(sub.key)
     covered: set[str] = set()
     for token in dict.fromkeys(_ACRONYM.findall(question)):
@@ -229,11 +233,7 @@ def without_names(question: str, submissions: Iterable, *, countries: bool = Fal
     French or Spanish text (measured in docs/benchmarks.md).
     """
     subs = list(submissions)
-    tokens = {
-        t
-        for sub in subs
-        for t in _ACRONYM.findall(f"{sub.title} {sub.file}".replace("_", " ").replace("-", " "))
-    }
+    tokens = {t for sub in subs for t in _acronyms_of(sub)}
     known = {fold(s.country): s.country for s in subs if s.country}
     names = {t for t in _ACRONYM.findall(question) if t in tokens}
     names |= {s.submitter for s in subs if s.submitter and fold(s.submitter) not in known}

@@ -79,15 +79,9 @@ class Glossary:
 
     def matches(self, text: str, language: str) -> list[Concept]:
         """Return the concepts whose ``language`` variants occur in ``text``, in text order."""
-        index = self._index.get(language)
-        if not index:
-            return []
-        stems = analyse(text, language)
         found: dict[int, int] = {}
-        for position, stem in enumerate(stems):
-            for variant, concept in index.get(stem, ()):
-                if tuple(stems[position : position + len(variant)]) == variant:
-                    found.setdefault(concept, position)
+        for position, _, concept in self._scan(analyse(text, language), language):
+            found.setdefault(concept, position)
         return [self.concepts[i] for i in sorted(found, key=found.__getitem__)]
 
     def equivalents(self, text: str, language: str) -> dict[str, list[tuple[str, str]]]:
@@ -97,25 +91,18 @@ class Glossary:
         pairs in the other languages. Used to count a French "menottes" as covering an English
         question's "handcuff" when sentences and passages are scored.
         """
-        index = self._index.get(language)
-        if not index:
-            return {}
         kept = analysed_words(text, language)
-        stems = [t for _, t in kept]
         out: dict[str, list[tuple[str, str]]] = {}
-        for position, stem in enumerate(stems):
-            for variant, concept in index.get(stem, ()):
-                if tuple(stems[position : position + len(variant)]) != variant:
-                    continue
-                others = [
-                    (lang, v)
-                    for lang, variants in self.concepts[concept].terms.items()
-                    if lang != language
-                    for v in variants
-                ]
-                for word, _ in kept[position : position + len(variant)]:
-                    bucket = out.setdefault(fold(word), [])
-                    bucket.extend(o for o in others if o not in bucket)
+        for position, length, concept in self._scan([t for _, t in kept], language):
+            others = [
+                (lang, v)
+                for lang, variants in self.concepts[concept].terms.items()
+                if lang != language
+                for v in variants
+            ]
+            for word, _ in kept[position : position + length]:
+                bucket = out.setdefault(fold(word), [])
+                bucket.extend(o for o in others if o not in bucket)
         return out
 
     def translate(self, text: str, language: str) -> dict[str, str]:
@@ -124,7 +111,12 @@ class Glossary:
         The value is a plain string of terms ("menottes menotter entraves ..."), meant for a
         lexical query in that language; languages with no equivalent found are left out.
         """
-        concepts = self.matches(text, language)
+        return self.equivalent_terms(self.matches(text, language), language)
+
+    @staticmethod
+    def equivalent_terms(concepts: Iterable[Concept], language: str) -> dict[str, str]:
+        """Return the variants of ``concepts`` in each language but ``language``, as one string."""
+        concepts = list(concepts)
         out: dict[str, str] = {}
         for target in LANGUAGES:
             if target == language:
@@ -133,6 +125,14 @@ class Glossary:
             if words:
                 out[target] = " ".join(dict.fromkeys(words))
         return out
+
+    def _scan(self, stems: list[str], language: str) -> Iterable[tuple[int, int, int]]:
+        """Yield (position, length, concept index) for each variant found in ``stems``."""
+        index = self._index.get(language, {})
+        for position, stem in enumerate(stems):
+            for variant, concept in index.get(stem, ()):
+                if tuple(stems[position : position + len(variant)]) == variant:
+                    yield position, len(variant), concept
 
 
 def load(setting: str) -> Glossary:

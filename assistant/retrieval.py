@@ -204,7 +204,7 @@ class Retriever:
 
     def translations(self, query: str, language: str | None = None) -> dict[str, str]:
         """Return the glossary equivalents of the query's terms, by other language."""
-        if self.glossary is None or not len(self.glossary) or self.fusion.cross_weight <= 0:
+        if self.glossary is None or self.fusion.cross_weight <= 0:
             return {}
         return self.glossary.translate(query, language or query_language(query))
 
@@ -217,11 +217,12 @@ class Retriever:
         hold (whole terms, words adjacent), then by BM25: an article that speaks of both
         "policier" and "menottes" ranks above one that only says "policier" many times.
         """
-        if self.glossary is None:
+        if self.glossary is None or self.fusion.cross_weight <= 0:
             return []
-        wanted = {c.line for c in self.glossary.matches(query, language)}
+        concepts = self.glossary.matches(query, language)
+        wanted = {c.line for c in concepts}
         out: list[tuple[Hit, int]] = []
-        for target, terms in self.translations(query, language).items():
+        for target, terms in self.glossary.equivalent_terms(concepts, language).items():
             scoped = _intersect(filters, Filters(language=(target,)))
             if scoped is None:
                 continue

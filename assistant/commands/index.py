@@ -298,15 +298,8 @@ def search_hits(
         return store.dense_search(query, k, filters)
     if mode == "hybrid":
         from assistant.engine import Engine
-        from assistant.glossary import load as load_glossary
 
-        settings = settings or Settings()
-        engine = Engine(
-            store,
-            top_k=settings.top_k,
-            per_submitter_cap=settings.per_submitter_cap,
-            glossary=load_glossary(settings.glossary_file),
-        )
+        engine = Engine.for_store(store, settings or Settings())
         return engine.retrieve(query, filters, k=k, mode="hybrid")
     raise ValueError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
 
