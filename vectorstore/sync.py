@@ -24,6 +24,7 @@ from ingest.hashing import file_hash
 from ingest.metadata import MANIFEST_FIELDS
 from vectorstore.errors import UnknownSubmissionError
 from vectorstore.locking import writer_lock
+from vectorstore.progress import ProgressCallback, ProgressTracker
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
 from vectorstore.writer import (
@@ -118,17 +119,21 @@ class _Manifests:
 class _Run:
     """Per-run bookkeeping: the report, progress callback and file counter."""
 
-    def __init__(self, total: int, progress: Progress | None) -> None:
+    def __init__(
+        self, total: int, progress: Progress | None, on_progress: ProgressCallback | None = None
+    ) -> None:
         self.report = IngestReport()
         self.total = total
         self.done = 0
         self.progress = progress
+        self.tracker = ProgressTracker(on_progress, total)
 
     def outcome(self, outcome: FileOutcome) -> None:
         self.report.outcomes.append(outcome)
         if outcome.action == "removed":
             return
         self.done += 1
+        self.tracker.file_done(outcome.key)
         if self.progress:
             self.progress(self.done, self.total, outcome.key)
 
@@ -143,11 +148,14 @@ def sync(
     max_file_mb: int = 50,
     progress: Progress | None = None,
     workers: int = 0,
+    on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Bring the index in line with ``paths`` (files or folders); return what was done.
 
     ``workers`` is the number of processes that parse files: 1 parses here, 0 means one per CPU
     but one (so 1 on a 2-core machine); worker processes start only when many files changed.
+    ``progress(done, total, key)`` is called per file; ``on_progress`` gets an
+    :class:`~vectorstore.progress.IngestProgress` (files, passages, rate, time left) as it runs.
     """
     started = time.perf_counter()
     options = {
@@ -157,7 +165,7 @@ def sync(
     }
     with writer_lock(store.index_dir):
         sources, missing, folders = discover(paths, exclude=store.index_dir.resolve())
-        run = _Run(len(sources), progress)
+        run = _Run(len(sources), progress, on_progress)
         run.report.outcomes.extend(missing)
         known = store.registry.sources()
         present = {s.key for s in sources}
@@ -166,10 +174,12 @@ def sync(
         jobs = _plan(store, sources, known, run, set(gone) if sync_removed else set())
         run.report.add_time("scan", time.perf_counter() - started)
         if jobs:
-            BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+            writer = BatchWriter(store, run.report, run.outcome, tracker=run.tracker)
+            writer.run(jobs, options, workers)
         if sync_removed:
             for key in _remove_keys(store, gone):
                 run.outcome(FileOutcome(key, "", "removed", "gone from disk"))
+    run.tracker.finish()
     run.report.timings["total"] = time.perf_counter() - started
     _log_run(store, paths, run.report)
     return run.report
@@ -306,6 +316,7 @@ def rebuild(
     max_file_mb: int = 50,
     progress: Progress | None = None,
     workers: int = 0,
+    on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Re-ingest every submission from the stored originals, with the store's embedder."""
     started = time.perf_counter()
@@ -317,7 +328,7 @@ def rebuild(
     registry = store.registry
     with writer_lock(store.index_dir):
         states = registry.sources()
-        run = _Run(len(states), progress)
+        run = _Run(len(states), progress, on_progress)
         store.reset_collection()
         with registry.transaction() as conn:
             store.lexical.clear()
@@ -334,7 +345,8 @@ def rebuild(
             jobs.append(
                 Job(key, original, state, json.loads(state.manifest_row or "{}"), "updated")
             )
-        BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+        BatchWriter(store, run.report, run.outcome, tracker=run.tracker).run(jobs, options, workers)
+    run.tracker.finish()
     run.report.timings["total"] = time.perf_counter() - started
     _log_run(store, [], run.report, command="rebuild")
     return run.report

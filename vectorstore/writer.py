@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from vectorstore.progress import ProgressTracker
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
 
@@ -167,8 +168,10 @@ class BatchWriter:
         report: IngestReport,
         on_outcome: Callable[[FileOutcome], None],
         batch_passages: int = 0,
+        tracker: ProgressTracker | None = None,
     ) -> None:
         self.store = store
+        self.tracker = tracker or ProgressTracker(None)
         self.report = report
         self.on_outcome = on_outcome
         embedder = store.embedder
@@ -177,6 +180,9 @@ class BatchWriter:
 
     def run(self, jobs: Sequence[Job], options: dict[str, int], workers: int) -> None:
         """Prepare, embed and store every job."""
+        warm = getattr(self.store.embedder, "warm", None)
+        if warm is not None and any(job.action != "relabel" for job in jobs):
+            warm()  # load the model while the first files are read
         waited = time.perf_counter()
         for job, prepared, error, seconds in prepare_all(jobs, options, workers):
             self.report.add_time("prepare", seconds)
@@ -186,6 +192,7 @@ class BatchWriter:
             elif job.action == "relabel":
                 self.relabel(job, prepared)
             else:
+                self.tracker.read(job.key, len(prepared.passages))
                 self.pending.append((job, prepared))
                 if sum(len(p.passages) for _, p in self.pending) >= self.batch_passages:
                     self.flush()
@@ -200,9 +207,11 @@ class BatchWriter:
         cached = registry.cached_vectors(embedder.name, shas)
         todo = {sha: text for sha, text in zip(shas, texts, strict=True) if sha not in cached}
         self.report.add_time("store", time.perf_counter() - start)
+        if len(texts) > len(todo):
+            self.tracker.embedded(len(texts) - len(todo))
         if todo:
             start = time.perf_counter()
-            fresh = embedder.embed_passages(list(todo.values()))
+            fresh = embedder.embed_passages(list(todo.values()), on_progress=self.tracker.embedded)
             self.report.add_time("embed", time.perf_counter() - start)
             start = time.perf_counter()
             registry.cache_vectors(embedder.name, list(todo), fresh)
