@@ -122,6 +122,8 @@ def check_tension(texts: dict[str, str], problems: list[str]) -> Counter:
             check_quote(texts, part.get("file", ""), part.get("quote", ""), where, problems)
         if not isinstance(row.get("tension"), bool) or not row.get("aspect") or not row.get("why"):
             problems.append(f"{where}: needs aspect, a boolean tension and why")
+        if row.get("split") not in ("tune", "test"):
+            problems.append(f"{where}: split must be tune or test")
         tally[row.get("tension")] += 1
     return tally
 
