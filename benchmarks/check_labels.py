@@ -69,6 +69,7 @@ class Checker:
         self.corpus = corpus
         self.texts: dict[str, str] = {}
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def text(self, file: str) -> str | None:
         if file not in self.texts:
@@ -86,6 +87,8 @@ class Checker:
             self.problems.append(f"{where}: quote too short or not text: {quote!r}")
         elif quote not in text:
             self.problems.append(f"{where}: quote not in {file}: {quote[:90]!r}")
+        elif text.count(quote) > 1:
+            self.warnings.append(f"{where}: quote occurs {text.count(quote)} times in {file}")
 
     def question(self, name: str, row: dict, kind: str | None) -> None:
         qid = row.get("id", "?")
@@ -158,6 +161,8 @@ def main() -> int:
     for qid, count in seen_ids.items():
         if count > 1:
             checker.problems.append(f"id {qid!r} used {count} times")
+    for warning in checker.warnings:
+        print("warning", warning)
     for problem in checker.problems:
         print("PROBLEM", problem)
     print("ok" if not checker.problems else f"{len(checker.problems)} problem(s)")
