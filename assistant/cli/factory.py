@@ -25,6 +25,8 @@ def settings_embedder(settings: Settings) -> Any:
         url=settings.embedding_url,
         model=settings.embedding_model,
         dim=settings.embedding_dim,
+        e5_engine=settings.e5_engine,
+        threads=settings.embed_threads,
     )
 
 

@@ -10,13 +10,13 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.cli.factory import open_store
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
+from assistant.cli.progress import ingest_progress
 from assistant.config import Settings
 
 if TYPE_CHECKING:
@@ -72,31 +72,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     rebuild.set_defaults(func=cmd_rebuild)
 
 
-@contextmanager
-def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
-    """Yield a progress callback drawing a rich bar on stderr (None when not a terminal)."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[file]}"),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None, file="")
-
-        def update(done: int, total: int, file: str) -> None:
-            bar.update(task, completed=done, total=total, file=file)
-
-        yield update
-
-
 # ingest / rebuild / remove ------------------------------------------------------------------
 def ingest_options(settings: Settings) -> dict[str, int]:
     """Return the settings that shape ingest (passed to sync and rebuild alike)."""
@@ -113,12 +88,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from vectorstore.sync import sync
 
     store = open_store(settings)
-    with progress_bar(not args.json, "Indexing") as progress:
+    with ingest_progress("Indexing", enabled=not args.json) as progress:
         report = sync(
             store,
             args.paths,
             sync_removed=args.sync,
-            progress=progress,
+            on_progress=progress,
             **ingest_options(settings),
         )
     print_report(report, as_json=args.json)
@@ -130,10 +105,10 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from vectorstore.sync import rebuild
 
     store = open_store(settings, check_embedder=False)
-    with progress_bar(not args.json, "Rebuilding") as progress:
+    with ingest_progress("Rebuilding", enabled=not args.json) as progress:
         report = rebuild(
             store,
-            progress=progress,
+            on_progress=progress,
             **ingest_options(settings),
         )
     print_report(report, as_json=args.json)
