@@ -369,18 +369,16 @@ def test_card_escapes_submission_text_and_carries_the_un_citation() -> None:
     assert 'data-citation="Submission of &lt;b&gt;Org&lt;/b&gt; (NGO/civil society, Peru)' in card
 
 
-def test_rebuild_reindexes_every_submission_and_reports_progress(writable: AppContext) -> None:
-    calls: list[tuple] = []
-
-    def progress(value, desc: str = "", unit: str = "") -> None:
-        calls.append((value, desc))
-
+def test_rebuild_runs_in_the_background_and_reports_progress(writable: AppContext) -> None:
     before = {s.key: s.passages for s in writable.store.submissions()}
-    report, rows = library.rebuild(writable, progress)
+    *progress, (report, rows) = list(library.rebuild_stream(writable))
     assert f"{len(before)} updated" in report
     assert {r[library.COLUMNS.index("Key")]: r[5] for r in rows} == before
-    assert calls[-1][0] == (len(before), len(before))
-    assert calls[-1][1].startswith("Rebuilt ")
+    assert all('class="sa-report"' in html_ for html_, _ in progress)
+    job = writable.indexer.latest()
+    assert (job.kind, job.state) == ("rebuild", "done")
+    assert job.progress.fraction == 1.0
+    assert job.progress.files_done == len(before)
 
 
 def test_answer_warnings_are_shown_above_its_cards() -> None:

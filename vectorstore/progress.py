@@ -28,7 +28,10 @@ class IngestProgress:
     passages_done: int = 0  # embedded or taken from the cache
     passages_read: int = 0  # passages of the files read so far
     elapsed_s: float = 0.0
-    current: str = ""  # the file last done
+    current: str = ""  # the file last done ...
+    current_action: str = ""  # ... what happened to it (added, updated, unchanged, failed ...)
+    current_detail: str = ""  # ... why, when it failed
+    current_passages: int = 0
     finished: bool = False
 
     @property
@@ -138,11 +141,17 @@ class ProgressTracker:
         """``passages`` more passages have vectors (embedded or from the cache)."""
         self._update(lambda s: {"passages_done": s.passages_done + passages})
 
-    def file_done(self, key: str) -> None:
+    def file_done(self, key: str, action: str = "", detail: str = "", passages: int = 0) -> None:
         """File ``key`` is finished (stored, unchanged, duplicate or failed)."""
 
         def change(s: IngestProgress) -> dict[str, object]:
-            fields: dict[str, object] = {"files_done": s.files_done + 1, "current": key}
+            fields: dict[str, object] = {
+                "files_done": s.files_done + 1,
+                "current": key,
+                "current_action": action,
+                "current_detail": detail,
+                "current_passages": passages,
+            }
             if key not in self._read:
                 fields["files_skipped"] = s.files_skipped + 1
             return fields

@@ -133,7 +133,7 @@ class _Run:
         if outcome.action == "removed":
             return
         self.done += 1
-        self.tracker.file_done(outcome.key)
+        self.tracker.file_done(outcome.key, outcome.action, outcome.detail, outcome.passages)
         if self.progress:
             self.progress(self.done, self.total, outcome.key)
 

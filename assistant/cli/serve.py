@@ -1,7 +1,8 @@
 """`submissions serve`: the Gradio app on settings.host:settings.port (127.0.0.1:7860).
 
-``--ingest-sample`` first indexes the bundled samples when the index is empty (this is what
-``make run`` does). ``--add-user NAME`` adds a login to the auth file and exits. Without a login
+``--ingest-sample`` indexes the bundled samples when the index is empty (this is what
+``make run`` does): in the background, once the app serves, with progress in the app and on
+the terminal. ``--add-user NAME`` adds a login to the auth file and exits. Without a login
 the app only listens on the loopback interface.
 """
 
@@ -11,6 +12,7 @@ import argparse
 import dataclasses
 import getpass
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -55,28 +57,32 @@ def sample_dir(settings: Settings) -> Path:
     return folder
 
 
-def ingest_sample(engine: Any, settings: Settings) -> None:
-    """Index the sample folder into an empty index, printing one line per file."""
-    from vectorstore.sync import sync
+def ingest_sample(indexer: Any, settings: Settings) -> int:
+    """Queue the sample folder on the background indexer; print progress lines and a summary.
+
+    The app is already serving: questions are answered over what is indexed so far.
+    """
+    from assistant.cli.progress import plain_lines
 
     folder = sample_dir(settings)
-    print(f"The index is empty: indexing the samples in {folder} …", flush=True)
+    print(f"The index is empty: indexing the samples in {folder} in the background …", flush=True)
+    indexer.on_progress = plain_lines("  samples", sys.stdout)
+    job_id = indexer.ingest([folder], label="the sample submissions")
 
-    def progress(done: int, total: int, name: str) -> None:
-        print(f"  [{done}/{total}] {name}", flush=True)
+    def summary() -> None:
+        job = indexer.wait(job_id)
+        indexer.on_progress = None
+        if job.state == "failed":
+            print(f"Samples not indexed: {job.error}", file=sys.stderr, flush=True)
+            return
+        report = job.report
+        counts = ", ".join(f"{n} {action}" for action, n in report.counts().items() if n)
+        print(f"Samples indexed: {counts}.", flush=True)
+        for outcome in report.failed:
+            print(f"  not indexed: {outcome.key}: {outcome.detail}", file=sys.stderr, flush=True)
 
-    report = sync(
-        engine.store,
-        [folder],
-        chunk_tokens=settings.chunk_tokens,
-        overlap_tokens=settings.overlap_tokens,
-        max_file_mb=settings.max_file_mb,
-        progress=progress,
-    )
-    counts = ", ".join(f"{n} {action}" for action, n in report.counts().items() if n)
-    print(f"Samples indexed: {counts}.", flush=True)
-    for outcome in report.failed:
-        print(f"  not indexed: {outcome.key}: {outcome.detail}", file=sys.stderr)
+    threading.Thread(target=summary, name="samples-summary", daemon=True).start()
+    return job_id
 
 
 def read_password() -> str:
@@ -117,13 +123,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_add_user(args.add_user, settings.auth_file)
     check_bind(settings.host, settings.auth_file)
     engine = build_engine(settings, must_exist=False)
-    if args.ingest_sample and engine.store.count() == 0:
-        ingest_sample(engine, settings)
+    if args.ingest_sample:
+        sample_dir(settings)  # a missing folder is an error before anything starts
     from assistant import ui
+    from assistant.background import BackgroundIndexer
+    from assistant.ui.context import ingest_options
 
-    app = ui.build_app(engine, settings)
+    indexer = BackgroundIndexer(engine.store, ingest_options(settings))
+    app = ui.build_app(engine, settings, indexer)
     login = " (login required)" if settings.auth_file else ""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    # Serve first, then index: the samples go in while the app already answers.
+    ui.launch(app, settings, prevent_thread_lock=True)
     print(f"Submissions Assistant on http://{host}:{settings.port}{login}; Ctrl+C stops.")
-    ui.launch(app, settings)
+    if args.ingest_sample and engine.store.count() == 0:
+        ingest_sample(indexer, settings)
+    app.block_thread()  # until Ctrl+C
     return 0

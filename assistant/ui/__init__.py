@@ -14,11 +14,11 @@ if TYPE_CHECKING:
     from assistant.config import Settings
 
 
-def build_app(engine: Any, settings: Settings) -> gr.Blocks:
+def build_app(engine: Any, settings: Settings, indexer: Any = None) -> gr.Blocks:
     """Return the app's gr.Blocks for ``engine`` (see :mod:`assistant.ui.app`)."""
     from assistant.ui.app import build_app as build
 
-    return build(engine, settings)
+    return build(engine, settings, indexer)
 
 
 def launch(app: gr.Blocks, settings: Settings, **overrides: Any) -> Any:

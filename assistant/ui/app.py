@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.ui import ask, docview, filters, library
+from assistant.ui import ask, docview, filters, indexing, library
 from assistant.ui.auth import authenticator, check_bind
 from assistant.ui.context import AppContext
 from assistant.ui.theme import asset, theme
@@ -18,8 +18,6 @@ from assistant.ui.theme import asset, theme
 logger = logging.getLogger(__name__)
 
 STORAGE_KEY = "submissions-assistant-conversation"
-# Gradio injects a live tracker where a handler's default is a gr.Progress instance.
-PROGRESS = gr.Progress()
 SCROLL_TO_MARK = "() => { setTimeout(() => window.saFocusMark && window.saFocusMark(), 120); }"
 
 
@@ -28,9 +26,13 @@ def shown(path: str) -> dict:
     return gr.update(value=path, visible=True)
 
 
-def build_app(engine: Any, settings: Settings) -> gr.Blocks:
-    """Return the app's Blocks for ``engine``; nothing is launched."""
-    ctx = AppContext.create(engine, settings)
+def build_app(engine: Any, settings: Settings, indexer: Any = None) -> gr.Blocks:
+    """Return the app's Blocks for ``engine``; nothing is launched.
+
+    ``indexer`` is the BackgroundIndexer of ``engine.store`` (one is made if None): its jobs'
+    progress shows in a banner above the screens.
+    """
+    ctx = AppContext.create(engine, settings, indexer)
     title = "Submissions Assistant"
     with gr.Blocks(title=title, analytics_enabled=False) as app:
         # The conversation lives in the browser (survives a reload); the secret is per process.
@@ -40,6 +42,7 @@ def build_app(engine: Any, settings: Settings) -> gr.Blocks:
             panel = filters.build_panel(ctx.store.submissions())
         call_title = ctx.call.get("title", "")
         gr.HTML(f"<h1>{title}</h1><p>{html.escape(call_title)}</p>", elem_id="sa-title")
+        banner = gr.HTML(_banner(ctx), elem_id="sa-indexing")
         with gr.Tabs(selected="ask") as tabs:
             with gr.Tab("Ask", id="ask"):
                 ask_tab = ask.build_ask_tab(ctx)
@@ -50,6 +53,7 @@ def build_app(engine: Any, settings: Settings) -> gr.Blocks:
         _wire_ask(ctx, stored, panel, ask_tab, tabs, doc_tab)
         _wire_document(ctx, stored, doc_tab, doc_tab_item)
         _wire_library(ctx, lib_tab, panel, doc_tab, ask_tab.chips)
+        _wire_indexing(ctx, banner, lib_tab, panel, doc_tab, ask_tab.chips)
         # Restore the conversation kept in the browser when the page loads.
         app.load(ask.restore, [stored], [ask_tab.chat, ask_tab.sources], api_name=False)
     return app
@@ -150,9 +154,11 @@ def _wire_library(
 
     refresh = {"fn": refreshed, "inputs": panel.inputs, "outputs": choice_outputs}
 
-    def add(files, progress=PROGRESS):
-        report, rows = library.upload(ctx, files, progress)
-        return report, rows, None
+    def add(files):
+        last: tuple = ("", gr.skip())
+        for last in library.upload_stream(ctx, files):
+            yield last[0], last[1], gr.skip()
+        yield last[0], last[1], None
 
     tab.add.click(add, [tab.files], [tab.report, tab.table, tab.files], api_name="upload").then(
         **refresh, api_name=False
@@ -180,13 +186,64 @@ def _wire_library(
     tab.rebuild.click(lambda: show, None, tab.rebuild_row, api_name=False)
     tab.rebuild_cancel.click(lambda: hide, None, tab.rebuild_row, api_name=False)
 
-    def rebuild(progress=PROGRESS):
-        report, rows = library.rebuild(ctx, progress)
-        return report, rows, hide
+    def rebuild():
+        for report, rows in library.rebuild_stream(ctx):
+            yield report, rows, hide
 
     tab.rebuild_confirm.click(
         rebuild, None, [tab.report, tab.table, tab.rebuild_row], api_name=False
     ).then(**refresh, api_name=False)
+
+
+def _banner(ctx: AppContext) -> str:
+    job = ctx.indexer.latest()
+    indexed = len(ctx.store.submissions()) if job is not None and job.running else 0
+    return indexing.banner_html(job, indexed)
+
+
+def _wire_indexing(
+    ctx: AppContext,
+    banner: gr.HTML,
+    tab: library.LibraryTab,
+    panel: filters.FilterPanel,
+    doc: docview.DocumentTab,
+    chips: gr.HTML,
+) -> None:
+    """Poll the background indexer: the banner every second, the lists when a job ends."""
+    timer = gr.Timer(1.0)
+    seen = gr.State(-1)
+
+    def tick(last_seen, types, countries, languages, keys):
+        finished = ctx.indexer.finished
+        unchanged = [gr.skip()] * (len(panel.inputs) + 4)
+        if finished == last_seen:
+            return [_banner(ctx), finished, *unchanged]
+        subs = ctx.store.submissions()
+        choices = [(filters.submission_label(s), s.key) for s in subs]
+        return [
+            _banner(ctx),
+            finished,
+            library.library_rows(ctx),
+            *filters.update_choices(subs),
+            gr.update(choices=choices),
+            gr.update(choices=choices),
+            ask.describe_filters(ctx, types, countries, languages, keys),
+        ]
+
+    outputs = [banner, seen, tab.table, *panel.inputs, doc.picker, tab.to_remove, chips]
+    timer.tick(
+        tick,
+        [seen, *panel.inputs],
+        outputs,
+        api_name=False,
+        concurrency_limit=None,
+        show_progress="hidden",
+    )
+
+    def indexing_status() -> dict:
+        return indexing.status_record(ctx.indexer)
+
+    gr.api(indexing_status, api_name="indexing_status")
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

@@ -36,6 +36,16 @@ def load_call(call_file: str = "") -> dict[str, Any]:
         ) from exc
 
 
+def ingest_options(settings: Settings) -> dict[str, int]:
+    """Return the settings that shape an ingest (as the CLI passes them to sync)."""
+    return {
+        "chunk_tokens": settings.chunk_tokens,
+        "overlap_tokens": settings.overlap_tokens,
+        "max_file_mb": settings.max_file_mb,
+        "workers": settings.ingest_workers,
+    }
+
+
 def example_questions(call: dict[str, Any]) -> list[str]:
     """Return one example question per theme of the call, in order."""
     return [t["example"] for t in call.get("themes", []) if t.get("example")]
@@ -55,11 +65,22 @@ class AppContext:
     settings: Settings
     call: dict[str, Any] = field(default_factory=dict)
     downloads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="submissions-")))
+    indexer: Any = None  # the BackgroundIndexer that runs uploads and rebuilds
 
     @classmethod
-    def create(cls, engine: Any, settings: Settings) -> AppContext:
-        """Return the context for ``engine`` with the call description named by ``settings``."""
-        ctx = cls(engine=engine, settings=settings, call=load_call(settings.call_file))
+    def create(cls, engine: Any, settings: Settings, indexer: Any = None) -> AppContext:
+        """Return the context for ``engine`` with the call description named by ``settings``.
+
+        ``indexer`` (a :class:`~assistant.background.BackgroundIndexer` over the engine's
+        store) runs uploads and rebuilds; one is made when none is given.
+        """
+        if indexer is None:
+            from assistant.background import BackgroundIndexer
+
+            indexer = BackgroundIndexer(engine.store, ingest_options(settings))
+        ctx = cls(
+            engine=engine, settings=settings, call=load_call(settings.call_file), indexer=indexer
+        )
         atexit.register(shutil.rmtree, ctx.downloads, ignore_errors=True)
         return ctx
 

@@ -1,7 +1,9 @@
 """The Library screen: the submissions table, upload, metadata edits, removal and rebuild.
 
 Uploads, removal and rebuild go through :mod:`vectorstore.sync`, the same code as the CLI,
-which holds the index's writer lock. A user's own files are never modified.
+which holds the index's writer lock. Uploads and rebuilds run on the app's background indexer
+(:mod:`assistant.background`) while the handlers show their progress, so questions are
+answered meanwhile. A user's own files are never modified.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import gradio as gr
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
+from assistant.ui.indexing import job_html
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
@@ -47,7 +50,6 @@ REPORT_WORDS = {
     "removed": "removed",
     "failed": "not indexed",
 }
-ProgressFn = Callable[..., Any]
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -102,41 +104,36 @@ def report_html(report: sync.IngestReport) -> str:
     )
 
 
-def _progress_callback(progress: ProgressFn | None, verb: str) -> sync.Progress | None:
-    if progress is None:
-        return None
-
-    def report(done: int, total: int, name: str) -> None:
-        progress((done, total), desc=f"{verb} {name}", unit="files")
-
-    return report
+def _finish(ctx: AppContext, job: Any) -> str:
+    """Return the report of an ended job, or raise its error for Gradio to show."""
+    if job.state == "failed":
+        raise gr.Error(job.error)
+    return report_html(job.report)
 
 
-def _options(ctx: AppContext) -> dict[str, int]:
-    s = ctx.settings
-    return {
-        "chunk_tokens": s.chunk_tokens,
-        "overlap_tokens": s.overlap_tokens,
-        "max_file_mb": s.max_file_mb,
-    }
+def upload_stream(
+    ctx: AppContext, files: Sequence[str] | None
+) -> Iterator[tuple[str, list[list[Any]]]]:
+    """Index uploaded .docx files in the background; yield (progress or report, table rows).
 
-
-def upload(
-    ctx: AppContext, files: Sequence[str] | None, progress: ProgressFn | None = None
-) -> tuple[str, list[list[Any]]]:
-    """Index uploaded .docx files; return (per-file report HTML, refreshed table rows)."""
+    The app stays usable meanwhile: the files are indexed by the background indexer, and this
+    handler only watches (per-file progress, passages, rate, time left) until they are in.
+    """
     paths = [Path(f) for f in files or [] if f]
     if not paths:
         raise gr.Error("Choose one or more Word files (.docx) first.")
-    if progress is not None:
-        progress(0, desc="Reading the files")
-    try:
-        report = sync.sync(
-            ctx.store, paths, progress=_progress_callback(progress, "Indexed"), **_options(ctx)
-        )
-    except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
-    return report_html(report), library_rows(ctx)
+    job_id = ctx.indexer.ingest(paths, label=f"{len(paths)} uploaded file(s)")
+    job = None
+    for job in ctx.indexer.watch(job_id):
+        if job.running:
+            yield job_html(job), gr.skip()
+    yield _finish(ctx, job), library_rows(ctx)
+
+
+def upload(ctx: AppContext, files: Sequence[str] | None) -> tuple[str, list[list[Any]]]:
+    """Index uploaded .docx files; return (per-file report HTML, refreshed table rows)."""
+    *_, last = upload_stream(ctx, files)
+    return last
 
 
 def update_submission(ctx: AppContext, key: str, **changes: Any) -> Submission:
@@ -223,17 +220,20 @@ def remove(ctx: AppContext, key: str | None) -> tuple[str, list[list[Any]]]:
     return report_html(report), library_rows(ctx)
 
 
-def rebuild(ctx: AppContext, progress: ProgressFn | None = None) -> tuple[str, list[list[Any]]]:
+def rebuild_stream(ctx: AppContext) -> Iterator[tuple[str, list[list[Any]]]]:
+    """Re-index every submission from its stored original in the background; yield progress."""
+    job_id = ctx.indexer.rebuild()
+    job = None
+    for job in ctx.indexer.watch(job_id):
+        if job.running:
+            yield job_html(job), gr.skip()
+    yield _finish(ctx, job), library_rows(ctx)
+
+
+def rebuild(ctx: AppContext) -> tuple[str, list[list[Any]]]:
     """Re-index every submission from its stored original, like `submissions rebuild`."""
-    if progress is not None:
-        progress(0, desc="Starting the rebuild")
-    try:
-        report = sync.rebuild(
-            ctx.store, progress=_progress_callback(progress, "Rebuilt"), **_options(ctx)
-        )
-    except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
-    return report_html(report), library_rows(ctx)
+    *_, last = rebuild_stream(ctx)
+    return last
 
 
 # --- layout -----------------------------------------------------------------------------------
