@@ -115,13 +115,39 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.kill()
 
 
+def wait_for_text(output: list[str], text: str, timeout_s: float = 90) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        joined = "".join(output)
+        if text in joined:
+            return joined
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} not printed within {timeout_s} s:\n" + "".join(output))
+
+
 @pytest.mark.integration
-def test_ingest_sample_fills_an_empty_index_before_serving(server: Server) -> None:
-    text = "".join(server.output)
+def test_ingest_sample_fills_an_empty_index_in_the_background(server: Server) -> None:
+    text = wait_for_text(server.output, "Samples indexed: 2 added.")
     assert "The index is empty: indexing the samples" in text
-    assert "[2/2]" in text
-    assert "Samples indexed: 2 added." in text
-    assert f"on {server.url.rstrip('/')} (login required)" in text
+    assert "in the background" in text
+    assert "samples: 2/2 files" in text
+    serving = text.index(f"on {server.url.rstrip('/')} (login required)")
+    assert serving < text.index("Samples indexed"), "the app serves before the samples are in"
+
+
+@pytest.mark.integration
+def test_server_reports_indexing_progress_up_to_100_percent(server: Server) -> None:
+    from gradio_client import Client
+
+    client = Client(server.url, auth=(USER, PASSWORD), verbose=False)
+    deadline = time.monotonic() + 90
+    status = client.predict(api_name="/indexing_status")
+    while status["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.3)
+        status = client.predict(api_name="/indexing_status")
+    assert status["state"] == "done"
+    assert status["fraction"] == 1.0
+    assert status["files_done"] == status["files_total"] == 2
 
 
 @pytest.mark.integration
