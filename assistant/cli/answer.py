@@ -12,6 +12,7 @@ from assistant.cli.factory import build_engine
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.formatting import locator_of, submitter_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,13 +119,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.citations:
         print()
     for c in answer.citations:
-        where = ", ".join(
-            x for x in (c.locator, "fn. " + ", ".join(c.footnotes) if c.footnotes else "") if x
-        )
-        print(
-            f"[{c.n}] {c.submitter} ({c.submitter_type}) — {c.file}"
-            + (f", {where}" if where else "")
-        )
+        where = locator_of(c)
+        who = submitter_of(c, fallback=c.file, full_type=True)
+        print(f"[{c.n}] {who} — {c.file}" + (f", {where}" if where else ""))
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.config import FollowupSettings
 from assistant.query.followup import Turn, merge_filters, resolve
 from assistant.query.groups import Named, group_named, named_groups
 from assistant.query.kinds import question_kind
@@ -54,6 +55,7 @@ def analyse(
     submissions: Iterable[Submission],
     glossary: Glossary | None,
     filters: Filters | None = None,
+    followup: FollowupSettings | None = None,
 ) -> Query:
     """Return the Query of ``question`` asked after ``history`` (oldest turn first)."""
     subs = list(submissions)
@@ -64,6 +66,7 @@ def analyse(
             history,
             countries={s.country for s in subs if s.country},
             submitters={s.submitter for s in subs if s.submitter},
+            min_own_words=(followup or FollowupSettings()).min_own_words,
         )
         resolved_text, follow_filters = done.question, done.filters
         is_followup, carried = done.is_followup, done.carried
