@@ -25,6 +25,7 @@ from assistant.answering.citations import build_citation
 from assistant.answering.sentences import sentence_spans
 from assistant.config import AnswerSettings
 from assistant.formatting import locator_of, submitter_of
+from assistant.protocols import DocumentStore
 from assistant.query.question import Query
 from assistant.query.terms import text_stems
 from assistant.retrieval.diversity import submitter_key
@@ -42,7 +43,7 @@ NOT_ADDRESSED = "The submissions do not appear to address this question"
 class Sources:
     """Submissions and canonical documents of a store, cached by content hash."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: DocumentStore) -> None:
         self.store = store
         self._docs: dict[tuple[str, str], Document] = {}
 
