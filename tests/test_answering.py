@@ -9,11 +9,11 @@ from assistant.answering.refusal import (
     _agreement,
     assess,
     missing_names,
-    names_in,
     same_language_share,
 )
 from assistant.config import AnswerSettings, RefusalSettings
 from assistant.query import analyse
+from assistant.query.names import names_in
 from assistant.retrieval.fusion import Scored
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.retriever import Retrieval
@@ -50,11 +50,11 @@ def test_names_in_a_question_skip_its_first_word_and_question_words() -> None:
 def test_a_name_is_missing_unless_a_passage_or_the_metadata_holds_it() -> None:
     pool = [scored(passage("cz.docx", "Complaints in the United States are rarely upheld."))]
     retrieval = Retrieval(pool, pool, SUBS)
-    assert missing_names("How many complaints did the UK police receive?", retrieval) == ("UK",)
+    assert missing_names(["UK"], retrieval) == ("UK",)
     # "American" names the United States: its passages hold it
-    assert missing_names("What do American police report?", retrieval) == ()
+    assert missing_names(query("What do American police report?").names, retrieval) == ()
     # metadata counts: the submitter's name
-    assert missing_names("What does IPOA investigate?", retrieval) == ()
+    assert missing_names(query("What does IPOA investigate?").names, retrieval) == ()
 
 
 def test_agreement_is_one_for_a_shared_top_passage_and_half_for_a_shared_file() -> None:

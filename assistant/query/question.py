@@ -16,6 +16,7 @@ from assistant.config import FollowupSettings
 from assistant.query.followup import Turn, merge_filters, resolve
 from assistant.query.groups import Named, group_named, named_groups
 from assistant.query.kinds import question_kind
+from assistant.query.names import names_in
 from assistant.query.scopes import Scope, scopes, without_names
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.glossary import Concept, Glossary
@@ -41,6 +42,7 @@ class Query:
     sides: tuple[str, ...]  # for compare: the sides named ("type=State", "type=NGO/...")
     is_followup: bool = False
     carried: tuple[str, ...] = ()  # words a follow-up carried over from the previous turn
+    names: tuple[str, ...] = ()  # capitalised words, acronyms and years ("UK", "2023")
 
     @property
     def scope_filters(self) -> tuple[Filters, ...]:
@@ -101,6 +103,7 @@ def analyse(
         sides=sides,
         is_followup=is_followup,
         carried=tuple(carried),
+        names=tuple(names_in(resolved_text)),
     )
 
 
