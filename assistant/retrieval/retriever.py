@@ -121,7 +121,7 @@ class Retriever:
             raise UnknownModeError(f"unknown retrieval mode {mode!r}: use one of {allowed}")
         filters = filters if filters and not filters.is_empty() else None
         subs = {s.key: s for s in self.store.submissions()}
-        n = max(self.fusion.candidates, k * 3)
+        n = max(self.fusion.candidates, k * self.fusion.candidates_per_k)
         qvec = None if mode == "bm25" else self.query_vector(query)
         dense = [] if qvec is None else self.store.dense_search(qvec, n, filters)
         lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
@@ -231,7 +231,8 @@ class Retriever:
             scoped = _intersect(filters, Filters(language=(target,)))
             if scoped is None:
                 continue
-            hits = self.store.lexical_search(terms, 2 * n, scoped)
+            wide = self.fusion.cross_candidates_factor * n
+            hits = self.store.lexical_search(terms, wide, scoped)
             held = {
                 h.passage.id: len(
                     wanted & {c.line for c in self.glossary.matches(h.passage.text, target)}
