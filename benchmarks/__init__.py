@@ -1,2 +1,1 @@
-"""Benchmark scripts: a regular package, so that a third-party top-level `benchmarks`
-package in the venv cannot shadow this folder."""
+"""Benchmarks: run each script directly (see its docstring); figures go to docs/benchmarks.md."""

@@ -14,12 +14,15 @@ import getpass
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.cli.factory import build_engine
 from assistant.cli.options import add_index_option
 from assistant.config import Settings
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.background import BackgroundIndexer
 
 BUNDLED_SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 
@@ -57,7 +60,7 @@ def sample_dir(settings: Settings) -> Path:
     return folder
 
 
-def ingest_sample(indexer: Any, settings: Settings) -> int:
+def ingest_sample(indexer: BackgroundIndexer, settings: Settings) -> int:
     """Queue the sample folder on the background indexer; print progress lines and a summary.
 
     The app is already serving: questions are answered over what is indexed so far.

@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import gradio as gr
 
+    from assistant.background import BackgroundIndexer
     from assistant.config import Settings
+    from assistant.engine import Engine
 
 
-def build_app(engine: Any, settings: Settings, indexer: Any = None) -> gr.Blocks:
+def build_app(
+    engine: Engine, settings: Settings, indexer: BackgroundIndexer | None = None
+) -> gr.Blocks:
     """Return the app's gr.Blocks for ``engine`` (see :mod:`assistant.ui.app`)."""
     from assistant.ui.app import build_app as build
 

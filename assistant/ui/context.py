@@ -12,10 +12,15 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.background import BackgroundIndexer
+    from assistant.engine import Engine
+    from assistant.protocols import PassageIndex
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +66,16 @@ def safe_name(name: str, default: str = "file") -> str:
 class AppContext:
     """The engine and settings behind the app, and a private folder for files handed out."""
 
-    engine: Any
+    engine: Engine
     settings: Settings
     call: dict[str, Any] = field(default_factory=dict)
     downloads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="submissions-")))
-    indexer: Any = None  # the BackgroundIndexer that runs uploads and rebuilds
+    indexer: BackgroundIndexer | None = None  # runs uploads and rebuilds
 
     @classmethod
-    def create(cls, engine: Any, settings: Settings, indexer: Any = None) -> AppContext:
+    def create(
+        cls, engine: Engine, settings: Settings, indexer: BackgroundIndexer | None = None
+    ) -> AppContext:
         """Return the context for ``engine`` with the call description named by ``settings``.
 
         ``indexer`` (a :class:`~assistant.background.BackgroundIndexer` over the engine's
@@ -85,7 +92,7 @@ class AppContext:
         return ctx
 
     @property
-    def store(self) -> Any:
+    def store(self) -> PassageIndex:
         """Return the engine's PassageStore."""
         return self.engine.store
 
