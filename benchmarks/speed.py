@@ -270,13 +270,16 @@ def scenario_first_run(trees: dict[str, Path], questions: int, reps: int) -> dic
     return {"questions": questions, "reps": reps, "runs": runs, "load": os.getloadavg()[0]}
 
 
-def scenario_query(trees: dict[str, Path], folder: Path) -> dict[str, Any]:
+def scenario_query(trees: dict[str, Path], real: Path, docs: int) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp(prefix="speed-query-"))
+    for path in sorted(real.glob("*.docx"))[:docs]:
+        (folder / path.name).write_bytes(path.read_bytes())
     runs = {}
     for name, tree in trees.items():
         runs[name] = run_in(tree, WORKER_QUERY, str(folder), json.dumps(QUERIES))
         busy = runs[name]["busy"]
         print(f"query {name}: {len(busy)} during the ingest")
-    return {"runs": runs, "load": os.getloadavg()[0]}
+    return {"runs": runs, "docs": docs, "load": os.getloadavg()[0]}
 
 
 # rendering -------------------------------------------------------------------------------------
@@ -368,9 +371,10 @@ def render_query(d: dict[str, Any]) -> list[str]:
         "### Query embedding during an ingest",
         "",
         f"{d['when']}, load average {d['load']:.1f}. `store.embed_query` of {len(QUERIES)} "
-        "questions, timed one by one in the main thread of a process that ingests the real "
-        "corpus with e5 (this branch: the app's background indexer; main: `sync` on another "
-        "thread, as its upload handler did), against the same process before the ingest.",
+        f"questions, timed one by one in the main thread of a process that ingests "
+        f"{d.get('docs', 15)} documents of the real corpus with e5 (this branch: the app's "
+        "background indexer; main: `sync` on another thread, as its upload handler did), "
+        "against the same process before the ingest.",
         "",
         "| tree | ingest runs as | idle p50 | idle p95 | during the ingest p50 | p95 | max | n |",
         "|---|---|---|---|---|---|---|---|",
@@ -411,7 +415,7 @@ def main() -> None:
     elif args.scenario == "first-run":
         key, result = "first-run", scenario_first_run(trees, args.questions, args.reps)
     elif args.scenario == "query":
-        key, result = "query", scenario_query(trees, real_corpus(args.real))
+        key, result = "query", scenario_query(trees, real_corpus(args.real), args.docs)
     else:
         key, result = "", {}
     if key:

@@ -167,7 +167,7 @@ class E5Onnx:
     """Embeds texts with e5 on onnxruntime; thread-safe (one session, concurrent runs)."""
 
     def __init__(
-        self, path: Path, *, threads: int = 1, runs: int = 1, batch_tokens: int = 2048
+        self, path: Path, *, threads: int = 1, runs: int = 1, batch_tokens: int = 512
     ) -> None:
         """``runs`` batches run side by side (each on its own Python thread), each run on
         ``threads // runs`` threads of onnxruntime's pool."""
