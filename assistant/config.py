@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.formats import FormatOptions
+
 PREFIX = "SUBMISSIONS_"
 
 # Environment names that differ from PREFIX + FIELD.upper().
@@ -46,6 +48,14 @@ class Settings:
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # formats (PDF, OCR, LibreOffice conversion): limits per file
+    pdf_max_pages: int = 2000  # a PDF with more pages is refused
+    pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer
+    ocr: bool = True  # OCR scanned PDFs when Tesseract is installed
+    ocr_languages: str = "eng+fra+spa"  # Tesseract languages (those installed are used)
+    ocr_max_pages: int = 60  # a scan with more pages is refused
+    ocr_timeout_s: float = 240.0  # time limit for the OCR of one file
+    convert_timeout_s: float = 120.0  # time limit for one LibreOffice conversion (.odt/.doc/.rtf)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -60,6 +70,18 @@ class Settings:
         if "index_dir" in values:
             values["index_dir"] = Path(values["index_dir"])
         return cls(**values)
+
+    def format_options(self) -> FormatOptions:
+        """Return the PDF/OCR/conversion limits for the ingest stage."""
+        return FormatOptions(
+            max_pages=self.pdf_max_pages,
+            file_timeout_s=self.pdf_timeout_s,
+            ocr=self.ocr,
+            ocr_languages=self.ocr_languages,
+            ocr_max_pages=self.ocr_max_pages,
+            ocr_timeout_s=self.ocr_timeout_s,
+            convert_timeout_s=self.convert_timeout_s,
+        )
 
     @staticmethod
     def env_name(field_name: str) -> str:

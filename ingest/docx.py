@@ -52,6 +52,11 @@ def read_docx(path: str | Path, *, max_file_mb: int = 50) -> Document:
     return _read_zip(path, path, max_file_mb)
 
 
+def read_converted(converted: Path, original: Path, *, max_file_mb: int = 50) -> Document:
+    """Read a .docx that LibreOffice made from ``original``; errors name the original."""
+    return _read_zip(converted, original, max_file_mb)
+
+
 def _read_zip(source: Path, path: Path, max_file_mb: int) -> Document:
     try:
         archive = zipfile.ZipFile(source, "r")
@@ -170,6 +175,7 @@ def _assemble(
     blocks: list[Block] = []
     position = 0
     body_end = 0
+    callers: dict[str, str] = {}  # note label -> printed label of the paragraph citing it
     for index, draft in enumerate(drafts):
         text = draft.inline.text
         if not text:
@@ -185,6 +191,9 @@ def _assemble(
             label = numbers.label(ref.kind, ref.note_id)
             if label and label not in labels:
                 labels.append(label)
+        if index < body_count:
+            for label in labels:
+                callers.setdefault(label, draft.label)
         blocks.append(
             Block(
                 kind=draft.kind,
@@ -200,6 +209,7 @@ def _assemble(
                 row=draft.row,
                 header=draft.header,
                 style=draft.style,
+                attached=callers.get(draft.label, "") if index >= body_count else "",
             )
         )
         texts.append(text)

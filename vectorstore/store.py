@@ -42,6 +42,9 @@ def passage_metadata(passage: Passage, submission: Submission) -> dict[str, Any]
         "locator": passage.locator,
         "char_start": passage.char_start,
         "char_end": passage.char_end,
+        "page": passage.page,
+        "page_end": passage.page_end,
+        "page_label": passage.page_label,
     }
     meta.update({name: getattr(submission, name) for name in SUBMISSION_FIELDS})
     for name in _LIST_FIELDS:
@@ -63,6 +66,9 @@ def passage_from_metadata(passage_id: str, text: str, meta: dict[str, Any]) -> P
         embed_text=text,
         ordinal=int(meta.get("ordinal", 0)),
         kind=meta.get("kind", "paragraph"),
+        page=int(meta.get("page", 0) or 0),
+        page_end=int(meta.get("page_end", 0) or 0),
+        page_label=meta.get("page_label", "") or "",
         **lists,
     )
 
@@ -346,6 +352,9 @@ def hit_record(store: PassageStore, rank: int, hit: Hit) -> dict[str, Any]:
         "paragraphs": list(p.paragraphs),
         "locator": p.locator,
         "footnotes": list(p.footnotes),
+        "page": p.page or None,
+        "page_end": p.page_end or None,
+        "page_label": p.page_label,
         "char_start": p.char_start,
         "char_end": p.char_end,
         "text": p.text,

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.formats import SUFFIXES as FORMAT_SUFFIXES
+from ingest.formats import FormatOptions
 from ingest.hashing import file_hash
 from ingest.metadata import MANIFEST_FIELDS
 from vectorstore.errors import UnknownSubmissionError
@@ -54,7 +56,7 @@ __all__ = [
 # the file.
 EDITABLE_FIELDS = tuple(name for name in MANIFEST_FIELDS if name != "file")
 
-SUFFIXES = (".docx", ".doc", ".docm")
+SUFFIXES = FORMAT_SUFFIXES  # .docx .docm .doc .odt .rtf .pdf (ingest.formats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +145,11 @@ def sync(
     max_file_mb: int = 50,
     progress: Progress | None = None,
     workers: int = 0,
+    formats: FormatOptions | None = None,
 ) -> IngestReport:
     """Bring the index in line with ``paths`` (files or folders); return what was done.
+
+    ``formats`` holds the PDF/OCR/LibreOffice limits (page caps, time limits).
 
     ``workers`` is the number of processes that parse files: 1 parses here, 0 means one per CPU
     but one (so 1 on a 2-core machine); worker processes start only when many files changed.
@@ -154,6 +159,7 @@ def sync(
         "chunk_tokens": chunk_tokens,
         "overlap_tokens": overlap_tokens,
         "max_file_mb": max_file_mb,
+        "formats": formats,
     }
     with writer_lock(store.index_dir):
         sources, missing, folders = discover(paths, exclude=store.index_dir.resolve())
@@ -306,6 +312,7 @@ def rebuild(
     max_file_mb: int = 50,
     progress: Progress | None = None,
     workers: int = 0,
+    formats: FormatOptions | None = None,
 ) -> IngestReport:
     """Re-ingest every submission from the stored originals, with the store's embedder."""
     started = time.perf_counter()
@@ -313,6 +320,7 @@ def rebuild(
         "chunk_tokens": chunk_tokens,
         "overlap_tokens": overlap_tokens,
         "max_file_mb": max_file_mb,
+        "formats": formats,
     }
     registry = store.registry
     with writer_lock(store.index_dir):

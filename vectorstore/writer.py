@@ -123,6 +123,7 @@ def _prepare_job(args: tuple[Path, str, str, dict[str, str], dict[str, int]]) ->
             chunk_tokens=options["chunk_tokens"],
             overlap_tokens=options["overlap_tokens"],
             max_file_mb=options["max_file_mb"],
+            formats=options.get("formats"),
         )
         return prepared, "", time.perf_counter() - start
     except IngestError as exc:

@@ -148,13 +148,14 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str]
 
 
 # ingest / rebuild / remove ------------------------------------------------------------------
-def ingest_options(settings: Settings) -> dict[str, int]:
+def ingest_options(settings: Settings) -> dict[str, Any]:
     """Return the settings that shape ingest (passed to sync and rebuild alike)."""
     return {
         "chunk_tokens": settings.chunk_tokens,
         "overlap_tokens": settings.overlap_tokens,
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
+        "formats": settings.format_options(),
     }
 
 

@@ -112,12 +112,13 @@ def _progress_callback(progress: ProgressFn | None, verb: str) -> sync.Progress 
     return report
 
 
-def _options(ctx: AppContext) -> dict[str, int]:
+def _options(ctx: AppContext) -> dict[str, Any]:
     s = ctx.settings
     return {
         "chunk_tokens": s.chunk_tokens,
         "overlap_tokens": s.overlap_tokens,
         "max_file_mb": s.max_file_mb,
+        "formats": s.format_options(),
     }
 
 
