@@ -10,6 +10,7 @@ highlighted on the rendered page. Nothing here decides reading order or paragrap
 from __future__ import annotations
 
 import ctypes
+import math
 import statistics
 from dataclasses import dataclass, field
 
@@ -78,7 +79,8 @@ def page_glyphs(textpage) -> list[Glyph]:  # type: ignore[no-untyped-def]
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     glyphs: list[Glyph] = []
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    rect = raw.FS_RECTF()
+    matrix = raw.FS_MATRIX()
     fonts: dict[tuple[int, float], bool] = {}
     for index in range(count):
         code = raw.FPDFText_GetUnicode(handle, index)
@@ -88,11 +90,13 @@ def page_glyphs(textpage) -> list[Glyph]:  # type: ignore[no-untyped-def]
         generated = raw.FPDFText_IsGenerated(handle, index) == 1
         if char in _BREAKS or (generated and char not in _SPACES):
             continue  # line breaks are decided by position (pdfium also breaks at superscripts)
-        raw.FPDFText_GetCharBox(
-            handle, index, ctypes.byref(left), ctypes.byref(right),
-            ctypes.byref(bottom), ctypes.byref(top),
-        )  # fmt: skip
+        # The loose box spans the glyph's advance and the font's ascent/descent: gaps between
+        # loose boxes are word spaces, whatever the ink of the letters.
+        raw.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(rect))
+        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
         size = raw.FPDFText_GetFontSize(handle, index)
+        if raw.FPDFText_GetMatrix(handle, index, ctypes.byref(matrix)):
+            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
         weight = raw.FPDFText_GetFontWeight(handle, index)
         key = (weight, round(size, 1))
         bold = fonts.get(key) if weight > 0 else None
@@ -106,7 +110,7 @@ def page_glyphs(textpage) -> list[Glyph]:  # type: ignore[no-untyped-def]
         glyphs.append(
             Glyph(
                 _LIGATURES.get(char, char),
-                left.value, bottom.value, right.value, top.value,
+                left, bottom, right, top,
                 size, bool(bold), generated,
                 raw.FPDFText_HasUnicodeMapError(handle, index) == 1,
             )

@@ -71,7 +71,7 @@ def drop_running(
         kept = []
         for line in lines:
             margin = _in_margin(line, info)
-            lone_number = margin and _PAGE_NUMBER.match(line.text.strip())
+            lone_number = _in_margin(line, info, 0.14) and _PAGE_NUMBER.match(line.text.strip())
             if lone_number or (margin and len(pages) >= 3 and keys[_running_key(line)] >= repeat):
                 apart.append(line)
             else:
@@ -84,8 +84,8 @@ def _running_key(line: Line) -> str:
     return re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
 
 
-def _in_margin(line: Line, info: PageInfo) -> bool:
-    band = MARGIN_BAND * info.height
+def _in_margin(line: Line, info: PageInfo, share: float = MARGIN_BAND) -> bool:
+    band = share * info.height
     return line.y0 >= info.height - band or line.y1 <= band
 
 

@@ -17,6 +17,7 @@ from ingest.chunking import chunk
 from ingest.convert import ODT, OLE2, PDF, RTF, sniff, to_docx
 from ingest.docx import read_converted, read_docx
 from ingest.errors import FileTooLargeError, MissingFileError, UnsupportedFileError
+from ingest.fingerprint import fingerprint
 from ingest.formats import FormatOptions
 from ingest.hashing import file_hash
 from ingest.metadata import describe, detect_language
@@ -88,6 +89,11 @@ def prepare(
     """Read, describe and chunk one submission. Raises an IngestError leaf on bad input."""
     content_hash = content_hash or file_hash(path)
     document = read_document(path, max_file_mb=max_file_mb, formats=formats)
+    document = Document(
+        document.text,
+        document.blocks,
+        {**document.properties, "text_signature": fingerprint(document.text)},
+    )
     body = " ".join(b.text for b in document.blocks[:40])
     doc_language = detect_language(body) or "en"
 

@@ -287,6 +287,11 @@ class Registry:
         revived = tuple(revive(Block, b) for b in json.loads(blocks))
         return Document(text=text, blocks=revived, properties=json.loads(properties))
 
+    def signatures(self) -> dict[str, str]:
+        """Return {key: text fingerprint} of every stored document (for duplicate reports)."""
+        rows = self.query("SELECT key, json_extract(properties, '$.text_signature') FROM documents")
+        return {key: sig or "" for key, sig in rows}
+
     # passages ---------------------------------------------------------------------------
     def passage_ids(self, key: str) -> dict[str, int]:
         """Return {passage id: rowid} for a submission."""

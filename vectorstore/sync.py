@@ -173,12 +173,26 @@ def sync(
         run.report.add_time("scan", time.perf_counter() - started)
         if jobs:
             BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+            _note_duplicates(store, run.report)
         if sync_removed:
             for key in _remove_keys(store, gone):
                 run.outcome(FileOutcome(key, "", "removed", "gone from disk"))
     run.report.timings["total"] = time.perf_counter() - started
     _log_run(store, paths, run.report)
     return run.report
+
+
+def _note_duplicates(store: PassageStore, report: IngestReport) -> None:
+    """Mark added/updated files whose text matches another submission's (still indexed)."""
+    from ingest.fingerprint import duplicates_of
+
+    signatures = store.registry.signatures()
+    for index, outcome in enumerate(report.outcomes):
+        if outcome.action in ("added", "updated") and not outcome.detail:
+            twins = duplicates_of(outcome.key, signatures)
+            if twins:
+                detail = "possible duplicate of " + ", ".join(twins[:3])
+                report.outcomes[index] = dataclasses.replace(outcome, detail=detail)
 
 
 def _plan(

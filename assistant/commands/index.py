@@ -35,7 +35,9 @@ def _console() -> Any:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register ingest, status, search, remove and rebuild."""
-    ingest = sub.add_parser("ingest", help="index .docx files or folders (incremental)")
+    ingest = sub.add_parser(
+        "ingest", help="index .docx, .pdf, .odt, .doc and .rtf files or folders (incremental)"
+    )
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     ingest.add_argument(
         "--sync", action="store_true", help="also remove submissions gone from the given folders"
