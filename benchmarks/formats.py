@@ -175,7 +175,7 @@ def odd_files(odd_dir: Path) -> list[str]:
 def retrieval(real_index: Path, pdf_index: Path, pdf_dir: Path) -> tuple[list[str], float, float]:
     from assistant.config import Settings
     from assistant.engine import Engine
-    from assistant.evaluation import Question, evaluate, load_questions
+    from assistant.evaluation.runner import Question, evaluate, load_questions
     from vectorstore.embeddings import load_embedder
     from vectorstore.store import PassageStore
     from vectorstore.sync import sync

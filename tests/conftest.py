@@ -10,8 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "examples" / "submissions"
-# ../shared beside the clone; a worktree elsewhere may point at it with SUBMISSIONS_TEST_SHARED.
-SHARED = Path(os.environ.get("SUBMISSIONS_TEST_SHARED") or ROOT.parent / "shared")
+# ../shared, or SUBMISSIONS_SHARED when the checkout is not beside it (a git worktree)
+SHARED = Path(os.environ.get("SUBMISSIONS_SHARED") or ROOT.parent / "shared")
 REAL = SHARED / "corpus" / "real"
 ODD = SHARED / "corpus" / "odd-docx"
 PDF = SHARED / "corpus" / "pdf"

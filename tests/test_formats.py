@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import build_citation, format_locator
+from assistant.answering.citations import build_citation, format_locator
 from ingest.docx import read_docx
 from ingest.errors import FileTooLargeError, TimeLimitError, UnsupportedFileError
 from ingest.formats import FormatOptions, is_from_ocr
