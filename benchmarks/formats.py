@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import re
 import shutil
 import statistics
@@ -30,9 +31,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._sections import replace_section  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "corpus"
+def _replace_section(title: str, body: str) -> None:
+    """benchmarks/_sections.replace_section, loaded by path (a site package is named benchmarks)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_sections", ROOT / "benchmarks" / "_sections.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    module.replace_section(title, body)
+
+
+# ../shared, or SUBMISSIONS_SHARED when the checkout is not beside it (a git worktree)
+SHARED = Path(os.environ.get("SUBMISSIONS_SHARED") or ROOT.parent / "shared") / "corpus"
 TITLE = "PDF and other formats (issue 11)"
 
 
@@ -265,7 +276,7 @@ def main() -> None:
     body = "\n".join(parts)
     print(body)
     if not args.no_write:
-        replace_section(TITLE, body)
+        _replace_section(TITLE, body)
 
 
 if __name__ == "__main__":
