@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import math
 import statistics
+from collections import deque
 from dataclasses import dataclass, field
 
 _LIGATURES = {
@@ -119,30 +120,32 @@ def page_glyphs(textpage) -> list[Glyph]:  # type: ignore[no-untyped-def]
 
 
 def group_lines(glyphs: list[Glyph], page: int) -> list[Line]:
-    """Group glyphs (content order) into lines: a new line at a break or a vertical jump."""
+    """Group glyphs (content order) into lines: a new line at a vertical or leftward jump."""
     lines: list[Line] = []
     current: list[Glyph] = []
+    recent: deque[Glyph] = deque(maxlen=8)  # the last inked glyphs of the current line
     for glyph in glyphs:
         if glyph.text in _SPACES or glyph.x1 <= glyph.x0:
             if current and glyph.text in _SPACES:
                 current.append(glyph)
             continue
-        if current and not _same_line(current, glyph):
+        if current and not _same_line(recent, glyph):
             lines.append(_line(current, page))
             current = []
+            recent.clear()
         current.append(glyph)
+        recent.append(glyph)
     if current:
         lines.append(_line(current, page))
     return [line for line in lines if line.text.strip()]
 
 
-def _same_line(current: list[Glyph], glyph: Glyph) -> bool:
-    inked = [g for g in current if g.text not in _SPACES]
-    last = inked[-1]
+def _same_line(recent: deque[Glyph], glyph: Glyph) -> bool:
+    last = recent[-1]
     height = max(last.y1 - last.y0, glyph.y1 - glyph.y0, 1.0)
     centre = (glyph.y0 + glyph.y1) / 2
-    low = min(g.y0 for g in inked[-8:])
-    high = max(g.y1 for g in inked[-8:])
+    low = min(g.y0 for g in recent)
+    high = max(g.y1 for g in recent)
     if not low - 0.25 * height <= centre <= high + 0.25 * height:
         return False
     return glyph.x0 >= last.x0 - 0.5 * height  # a jump back to the left starts a new line
