@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ingest.errors import FileTooLargeError, NoTextLayerError, TimeLimitError
 from ingest.formats import FormatOptions
-from ingest.pdfchars import Line
+from ingest.pdfchars import PDFIUM, Line
 from ingest.pdflayout import PageInfo
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ def read_scan(path: Path, options: FormatOptions) -> tuple[list[PageInfo], list[
     """OCR every page of a scanned PDF; return page infos and lines for the layout."""
     from ingest.pdf import open_pdf
 
-    pdf = open_pdf(path, 10_000)
+    with PDFIUM:
+        pdf = open_pdf(path, 10_000)
     try:
         count = len(pdf)
         if count > options.ocr_max_pages:
@@ -78,11 +79,12 @@ def read_scan(path: Path, options: FormatOptions) -> tuple[list[PageInfo], list[
         pages: list[list[Line]] = []
         with tempfile.TemporaryDirectory(prefix="submissions-ocr-") as workdir:
             for index in range(count):
-                page = pdf[index]
-                width, height = page.get_size()
                 scale = DPI / 72
-                image = page.render(scale=scale, grayscale=True).to_pil()
-                page.close()
+                with PDFIUM:
+                    page = pdf[index]
+                    width, height = page.get_size()
+                    image = page.render(scale=scale, grayscale=True).to_pil()
+                    page.close()
                 png = Path(workdir) / f"page-{index + 1}.png"
                 image.save(png)
                 left = deadline - time.monotonic()
@@ -93,7 +95,8 @@ def read_scan(path: Path, options: FormatOptions) -> tuple[list[PageInfo], list[
                 infos.append(PageInfo(index + 1, width, height))
                 pages.append(_lines(tsv, index + 1, height, scale))
     finally:
-        pdf.close()
+        with PDFIUM:
+            pdf.close()
     if not any(pages):
         raise NoTextLayerError(
             path, "OCR found no text on the pages of this scan; check that it holds text."

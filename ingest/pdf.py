@@ -26,7 +26,7 @@ from ingest.errors import (
 )
 from ingest.formats import OCR_LAYER, TEXT_LAYER, FormatOptions
 from ingest.labels import LabelCiter, typed_label
-from ingest.pdfchars import Line, group_lines, page_glyphs, unmapped_share
+from ingest.pdfchars import PDFIUM, Line, group_lines, page_glyphs, unmapped_share
 from ingest.pdflayout import (
     PageInfo,
     Para,
@@ -82,9 +82,16 @@ def read_pdf(
     """Return the canonical text and blocks of a PDF, or raise an IngestError leaf."""
     path = Path(path)
     options = options or FormatOptions()
-    pdf = open_pdf(path, max_file_mb)
     try:
-        return _read(pdf, path, options)
+        with PDFIUM:  # pdfium is not thread-safe: one call into it at a time per process
+            pdf = open_pdf(path, max_file_mb)
+            try:
+                result = _read(pdf, path, options)
+            finally:
+                pdf.close()
+        if isinstance(result, str):
+            return _ocr_or_refuse(path, result, options)  # renders under the lock, OCRs outside
+        return result
     except IngestError:
         raise
     except Exception as exc:
@@ -94,11 +101,10 @@ def read_pdf(
             f"the PDF could not be read ({type(exc).__name__}: {exc}); open it in a PDF viewer "
             "and save it again, or ask the sender for a new copy.",
         ) from exc
-    finally:
-        pdf.close()
 
 
-def _read(pdf, path: Path, options: FormatOptions) -> Document:  # type: ignore[no-untyped-def]
+def _read(pdf, path: Path, options: FormatOptions) -> Document | str:  # type: ignore[no-untyped-def]
+    """Return the Document, or why the text layer is unusable (the caller then tries OCR)."""
     count = len(pdf)
     if count > options.max_pages:
         raise FileTooLargeError(
@@ -138,7 +144,7 @@ def _read(pdf, path: Path, options: FormatOptions) -> Document:  # type: ignore[
         reason = "has no text layer (it is a scan or a picture of text)"
         if drawn:
             reason = "has text whose font has no Unicode map (it reads as garbage)"
-        return _ocr_or_refuse(path, reason, options)
+        return reason
     properties = _metadata(pdf)
     if invisible:
         properties["text_source"] = OCR_LAYER

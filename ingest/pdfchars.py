@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import math
 import statistics
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -27,6 +28,10 @@ _LIGATURES = {
 _SPACES = {" ", "\u00a0", "\u2002", "\u2003", "\u2009", "\t"}
 _BREAKS = {"\r", "\n"}
 _SOFT_HYPHEN = "\u00ad"
+
+# pdfium may not be called from two threads at once (the app renders pages while a background
+# ingest reads PDFs): every use of pypdfium2 in this process holds this lock.
+PDFIUM = threading.RLock()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant.ui.document import Highlight
 from ingest.pages import PageMap
+from ingest.pdfchars import PDFIUM
 from ingest.types import Document
 
 logger = logging.getLogger(__name__)
@@ -37,14 +38,15 @@ def _page_png(path: str, mtime_ns: int, page: int) -> tuple[str, int]:
     """Return (base64 PNG of ``page`` (1-based), rotation in degrees)."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(path)
-    try:
-        handle = pdf[page - 1]
-        rotation = handle.get_rotation()
-        image = handle.render(scale=SCALE).to_pil()
-        handle.close()
-    finally:
-        pdf.close()
+    with PDFIUM:
+        pdf = pdfium.PdfDocument(path)
+        try:
+            handle = pdf[page - 1]
+            rotation = handle.get_rotation()
+            image = handle.render(scale=SCALE).to_pil()
+            handle.close()
+        finally:
+            pdf.close()
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return base64.b64encode(buffer.getvalue()).decode("ascii"), rotation
