@@ -12,8 +12,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from assistant.text import fold, normalize_space
+from assistant.errors import QuoteMismatchError
 from assistant.types import Citation, Claim
+from ingest.analysis import fold, normalize_space
 from ingest.chunking import note_labels
 from ingest.formats import is_from_ocr
 from ingest.pages import PageMap, format_pages
@@ -30,10 +31,6 @@ _CLAIM_END = re.compile(r"(?<=[.!?])(?:\s*\[S\d+\])*\s+(?=[A-Z0-9“\"«(•\-*�
 _SPACE_PUNCT = re.compile(r"\s+([.,;:!?])")
 CONTEXT_CHARS = 400
 CELL_SEPARATOR = " | "  # between the cells of a table row in the canonical text (ingest.body)
-
-
-class QuoteMismatchError(AssertionError):
-    """A citation's quote is not the canonical text at its offsets (a bug, never user error)."""
 
 
 def check_verbatim(document: Document, start: int, end: int, quote: str, where: str) -> None:

@@ -14,23 +14,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.config import RetrievalSettings
+from assistant.errors import UnknownModeError
 from ingest.types import Passage
 from vectorstore.types import Hit
 
-
-@dataclass(frozen=True, slots=True)
-class Fusion:
-    """How the two rankings are combined; the defaults are the measured choice."""
-
-    method: str = "rrf"  # rrf | score
-    dense_weight: float = 1.0
-    lexical_weight: float = 0.4
-    rrf_k: int = 20
-    candidates: int = 50
-    decay: float = 1.0  # each further passage of a submitter has its score multiplied by this
-    reserve: int = 2  # the last ``reserve`` of the top k go to submitters not yet listed
-    substance_floor: float = 0.5  # fused score x (floor + (1 - floor) x substance); 1 = off
-    cross_weight: float = 0.6  # weight of the glossary-translated lexical list; 0 = off
+# How the rankings are combined: the retrieval group of the settings (one default per value).
+Fusion = RetrievalSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +41,7 @@ class Scored:
         return Hit(self.passage, self.score)
 
 
-def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
+def fuse(pool: list[Scored], fusion: RetrievalSettings) -> list[Scored]:
     """Return ``pool`` ordered by the fused score (stored in ``score``), best first."""
     if not pool:
         return []
@@ -75,7 +65,7 @@ def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
             for c, b, x in zip(cos, lex, crs, strict=True)
         ]
     else:
-        raise ValueError(f"unknown fusion {fusion.method!r}: use rrf or score")
+        raise UnknownModeError(f"unknown fusion {fusion.method!r}: use rrf or score")
     floor = fusion.substance_floor
     if floor < 1.0:
         scores = [
