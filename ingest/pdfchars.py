@@ -111,8 +111,8 @@ def page_glyphs(textpage) -> list[Glyph]:  # type: ignore[no-untyped-def]
             bold = weight >= 600 or "bold" in name or "black" in name or "heavy" in name
             if weight > 0:
                 fonts[key] = bold
-        if raw.FPDFText_IsHyphen(handle, index) == 1:
-            char = _SOFT_HYPHEN
+        # FPDFText_IsHyphen guesses that a hyphen at a line end is soft; the glyph is printed,
+        # and compounds ("administrativo-disciplinario") keep it, so it stays a hyphen.
         glyphs.append(
             Glyph(
                 _LIGATURES.get(char, char),

@@ -3,7 +3,8 @@
 The steps, each a plain function over :class:`~ingest.pdfchars.Line` objects:
 
 1. running headers, footers and page numbers: lines in the top or bottom margin band that
-   repeat (digits ignored) on many pages, or that are a bare page number, are set apart;
+   repeat (digits ignored) on many pages, after their first occurrence, or that are a bare page
+   number, are set apart;
 2. columns: a vertical gutter that no line crosses splits a band of lines into columns, read
    left to right; lines that span the gutter (titles) separate the bands;
 3. footnotes: the run of smaller lines at the foot of a page, starting with a number; raised
@@ -67,26 +68,34 @@ def drop_running(
     repeat = max(3, (len(pages) + 1) // 2)
     kept_pages: list[list[Line]] = []
     apart: list[Line] = []
+    seen: set[str] = set()  # the first of repeated lines stays (a table's header row, once)
     for info, lines in zip(pages, lines_by_page, strict=True):
         kept = []
         for line in lines:
             margin = _in_margin(line, info)
             lone_number = _in_margin(line, info, 0.14) and _PAGE_NUMBER.match(line.text.strip())
-            if lone_number or (margin and len(pages) >= 3 and keys[_running_key(line)] >= repeat):
+            key = _running_key(line)
+            running = margin and len(pages) >= 3 and keys[key] >= repeat
+            if lone_number or (running and key in seen):
                 apart.append(line)
             else:
                 kept.append(line)
+                if running:
+                    seen.add(key)
         kept_pages.append(kept)
     return kept_pages, apart
 
 
 def _running_key(line: Line) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
+    """Return the line with digits as "#" and no page number at either end (odd/even pages)."""
+    key = re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
+    return re.sub(r"^(?:# )+|(?: #)+$", "", key)
 
 
 def _in_margin(line: Line, info: PageInfo, share: float = MARGIN_BAND) -> bool:
     band = share * info.height
-    return line.y0 >= info.height - band or line.y1 <= band
+    centre = (line.y0 + line.y1) / 2
+    return centre >= info.height - band or centre <= band
 
 
 def reading_order(lines: list[Line], info: PageInfo) -> list[Line]:
