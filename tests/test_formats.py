@@ -83,11 +83,18 @@ def test_a_conversion_over_its_time_limit_is_a_clear_error() -> None:
 # --- OCR ------------------------------------------------------------------------------------------
 
 
-def test_a_scan_is_read_by_ocr_and_holds_a_sentence_of_its_word_twin(
-    pdf_corpus: Path, real_corpus: Path
-) -> None:
+@pytest.fixture(scope="module")
+def ocr_prepared(pdf_corpus: Path):  # -> ingest.prepare.Prepared
+    """The scanned PDF of corpus/pdf, read by OCR once for the tests below."""
     _require("tesseract", "tesseract-ocr (with tesseract-ocr-fra and tesseract-ocr-spa)")
-    document = read_pdf(pdf_corpus / f"{SCANNED}__scanned.pdf")
+    path = pdf_corpus / f"{SCANNED}__scanned.pdf"
+    return prepare(path, path.name, formats=FormatOptions(ocr_max_pages=5))
+
+
+def test_a_scan_is_read_by_ocr_and_holds_a_sentence_of_its_word_twin(
+    ocr_prepared, real_corpus: Path
+) -> None:
+    document = ocr_prepared.document
     assert is_from_ocr(document.properties)
     ocr = _words(document.text)
     twin = read_docx(real_corpus / f"{SCANNED}.docx")
@@ -98,14 +105,15 @@ def test_a_scan_is_read_by_ocr_and_holds_a_sentence_of_its_word_twin(
     assert {b.page for b in document.blocks} == {1, 2, 3, 4, 5}
 
 
-def test_ocr_quotes_are_marked_from_ocr_not_verified(pdf_corpus: Path) -> None:
-    _require("tesseract", "tesseract-ocr")
-    path = pdf_corpus / f"{SCANNED}__scanned.pdf"
-    prepared = prepare(path, path.name, formats=FormatOptions(ocr_max_pages=5))
-    passage = prepared.passages[0]
-    hit = Hit(passage, 1.0)
+def test_ocr_quotes_are_marked_from_ocr_not_verified(ocr_prepared) -> None:
+    passage = ocr_prepared.passages[0]
     citation = build_citation(
-        1, hit, prepared.submission, prepared.document, passage.char_start, passage.char_end
+        1,
+        Hit(passage, 1.0),
+        ocr_prepared.submission,
+        ocr_prepared.document,
+        passage.char_start,
+        passage.char_end,
     )
     assert citation.from_ocr
     assert not citation.verified
@@ -183,3 +191,36 @@ def test_a_pdf_of_an_indexed_docx_is_indexed_and_reported_as_a_possible_duplicat
     assert added[0].detail == f"possible duplicate of {name}.docx"
     assert added[0].passages > 0
     assert len(store.submissions()) == 3
+
+
+def test_the_library_shows_the_twin_and_the_document_view_shows_the_pdf_page(
+    fast_index, tmp_path: Path
+) -> None:
+    from assistant.config import Settings
+    from assistant.engine import Engine
+    from assistant.ui import docview, library
+    from assistant.ui.context import AppContext
+    from vectorstore.embeddings import load_embedder
+    from vectorstore.store import PassageStore
+
+    copy = tmp_path / "index"
+    shutil.copytree(fast_index.index_dir, copy, ignore=shutil.ignore_patterns(".lock"))
+    store = PassageStore(copy, load_embedder("fast"))
+    ctx = AppContext.create(Engine(store), Settings(index_dir=copy, embedder="fast"))
+    pdf = tmp_path / "up" / "NGO_CampaignZero_UnitedStates.pdf"
+    pdf.parent.mkdir()
+    shutil.copy2(DATA / pdf.name, pdf)
+    report, rows = library.upload(ctx, [str(pdf)])
+    assert "possible duplicate of NGO_CampaignZero_UnitedStates.docx" in report
+    status = {
+        row[library.COLUMNS.index("Key")]: row[library.COLUMNS.index("Status")] for row in rows
+    }
+    assert "possible duplicate of NGO_CampaignZero_UnitedStates.docx" in status[pdf.name]
+    assert (
+        "possible duplicate of NGO_CampaignZero_UnitedStates.pdf"
+        in status["NGO_CampaignZero_UnitedStates.docx"]
+    )
+    body, _cited, original = docview.open_document(ctx, None, pdf.name)
+    assert 'class="sa-pdf-page"' in body
+    assert "data:image/png;base64," in body
+    assert original and original.endswith(".pdf")
