@@ -223,4 +223,5 @@ def test_the_library_shows_the_twin_and_the_document_view_shows_the_pdf_page(
     body, _cited, original = docview.open_document(ctx, None, pdf.name)
     assert 'class="sa-pdf-page"' in body
     assert "data:image/png;base64," in body
-    assert original and original.endswith(".pdf")
+    assert original
+    assert original.endswith(".pdf")
