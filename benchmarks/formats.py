@@ -248,7 +248,8 @@ def main() -> None:
         shutil.copytree(args.shared_index, args.real_index)  # a copy: never write the shared one
     pdf_dir, odd_dir = SHARED / "pdf", SHARED / "odd-pdf"
     parts = [
-        "Command: `.venv/bin/python benchmarks/formats.py` (2-core machine shared with other jobs: seconds vary between runs; the ratios within one run hold).",
+        "Command: `.venv/bin/python benchmarks/formats.py` (2-core machine shared with other "
+        "jobs: seconds vary between runs; the ratios within one run hold).",
         "",
     ]
     parts += ["### Choosing the PDF library", ""]
