@@ -11,15 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from assistant.config import Settings
-from tests.test_browser import (
+from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIMEOUT_MS,
     _require_chromium,
     shots,  # noqa: F401  (the screenshots folder fixture)
 )
+
+from assistant.config import Settings
 
 DATA = Path(__file__).parent / "data" / "formats"
 QUESTION = "How many jurisdictions increased police funding from 2013 to 2018?"

@@ -12,15 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from assistant.answering.citations import build_citation, format_locator
-from ingest.docx import read_docx
-from ingest.errors import FileTooLargeError, TimeLimitError, UnsupportedFileError
-from ingest.formats import FormatOptions, is_from_ocr
-from ingest.pdf import read_pdf
-from ingest.prepare import prepare, read_document
-from ingest.types import FOOTNOTE, TABLE_ROW
-from tests.docx_builders import (
+from docx_builders import (
     add_notes,
     add_xml,
     build_table,
@@ -30,6 +22,14 @@ from tests.docx_builders import (
     run,
     save,
 )
+
+from assistant.answering.citations import build_citation, format_locator
+from ingest.docx import read_docx
+from ingest.errors import FileTooLargeError, TimeLimitError, UnsupportedFileError
+from ingest.formats import FormatOptions, is_from_ocr
+from ingest.pdf import read_pdf
+from ingest.prepare import prepare, read_document
+from ingest.types import FOOTNOTE, TABLE_ROW
 from vectorstore.types import Hit
 
 ROOT = Path(__file__).resolve().parents[1]
