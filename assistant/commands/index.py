@@ -113,9 +113,10 @@ def open_store(
 def require_index(settings: Settings) -> None:
     """Raise ConfigError naming the folder when ``settings`` points at no index."""
     from assistant.errors import ConfigError
+    from vectorstore.generations import has_index
 
     folder = Path(settings.index_dir)
-    if not settings.chroma_url and not (folder / "registry.sqlite").exists():
+    if not settings.chroma_url and not has_index(folder):
         raise ConfigError(
             f"no index in {folder}: run `submissions ingest FOLDER --index {folder}` first, "
             "or point --index (SUBMISSIONS_INDEX) at an existing index"
