@@ -233,7 +233,12 @@ def print_report(report: IngestReport, *, as_json: bool) -> None:
 
 # status ------------------------------------------------------------------------------------
 def status_record(store: PassageStore) -> dict[str, Any]:
-    """Return the index status as a JSON-ready dict."""
+    """Return the index status as a JSON-ready dict (read-only: no lock, no repair).
+
+    Every submission counted is complete (the commit protocol guarantees it); a write in
+    progress, or one that was killed and not yet repaired, is reported beside the counts.
+    """
+    from vectorstore.journal import describe
     from vectorstore.sync import last_run
 
     recorded = store.recorded_embedder()
@@ -246,6 +251,8 @@ def status_record(store: PassageStore) -> dict[str, Any]:
         "passage_count": store.count(),
         "size_bytes": store.size_bytes(),
         "last_ingest": last_run(store.index_dir),
+        "generation": store.generation,
+        **describe(store),
         "submissions": [dataclasses.asdict(s) for s in submissions],
     }
 
@@ -279,7 +286,31 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             str(s["passages"]),
         )
     console.print(table)
+    for line in write_lines(record):
+        console.print(line)
     return 0
+
+
+def write_lines(record: dict[str, Any]) -> list[str]:
+    """Return the status lines about writes in progress and the last repair."""
+    lines = []
+    state = record.get("write_in_progress")
+    if state:
+        how = "running" if state["running"] else "interrupted (the next writer repairs it)"
+        lines.append(
+            f"A {state['command']} started {state['started']} (pid {state['pid']}) is {how}."
+        )
+    for build in record.get("rebuild_in_progress") or []:
+        how = "running" if build["running"] else "abandoned (the next writer removes it)"
+        lines.append(f"A rebuild into generation {build['generation']} is {how}.")
+    repair = record.get("last_repair")
+    if repair:
+        lines.append(
+            f"Last repair {repair['time']}: {repair['orphans_removed']} orphan vectors and "
+            f"{repair['stale_removed']} stale ones removed, {repair['rewritten']} rewritten, "
+            f"{len(repair['abandoned_generations'])} unfinished generations removed."
+        )
+    return lines
 
 
 # search ------------------------------------------------------------------------------------
