@@ -108,7 +108,7 @@ def test_kill_between_registry_commit_and_stale_delete_is_finished(
 def test_kill_during_rebuild_keeps_the_old_generation_live_and_whole(
     tmp_path: Path, folders: tuple[Path, Path]
 ) -> None:
-    first, second = folders
+    first, _ = folders
     index = tmp_path / "index"
     store = _store(index)
     sync(store, [first])
