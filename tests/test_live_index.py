@@ -86,12 +86,12 @@ def _cli(index: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _ask(client, question: str) -> set[str]:  # noqa: ANN001
+def _ask(client, question: str) -> set[str]:
     _chat, _sources, stored, _box = client.predict(question, [], api_name="/ask")
     return {c["submission_key"] for c in stored[-1]["citations"]}
 
 
-def _while_asking(url: str, write) -> tuple[int, int, list[str]]:  # noqa: ANN001
+def _while_asking(url: str, write) -> tuple[int, int, list[str]]:
     """Run ``write`` while four clients keep asking; return (asked, failed, errors)."""
     from gradio_client import Client
 
@@ -108,7 +108,7 @@ def _while_asking(url: str, write) -> tuple[int, int, list[str]]:  # noqa: ANN00
                 _ask(client, QUESTIONS[i % len(QUESTIONS)])
                 with lock:
                     counts["asked"] += 1
-            except Exception as exc:  # noqa: BLE001 - every failure is counted
+            except Exception as exc:
                 with lock:
                     counts["asked"] += 1
                     counts["failed"] += 1
