@@ -46,6 +46,12 @@ class Settings:
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # reliability: input caps per file (ingest/filecheck.py Limits) and index generations
+    max_unpacked_mb: int = 64  # bytes actually inflated from one file's zip, all parts read
+    max_compression_ratio: int = 100  # a part inflating to more than this x its packed size
+    max_paragraphs: int = 100_000  # paragraphs in one document (counted before parsing)
+    max_passages: int = 20_000  # passages one document may be cut into
+    keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

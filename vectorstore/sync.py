@@ -14,7 +14,6 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from ingest.errors import IngestError
 from ingest.hashing import file_hash
 from ingest.metadata import MANIFEST_FIELDS
 from vectorstore import journal
+from vectorstore.discovery import Source as _Source
+from vectorstore.discovery import discover
 from vectorstore.errors import UnknownSubmissionError
 from vectorstore.locking import writer_lock
 from vectorstore.registry import SourceState
@@ -56,40 +57,6 @@ __all__ = [
 EDITABLE_FIELDS = tuple(name for name in MANIFEST_FIELDS if name != "file")
 
 SUFFIXES = (".docx", ".doc", ".docm")
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    path: Path
-    key: str
-    root: Path
-
-
-def discover(
-    paths: Sequence[Path], exclude: Path | None = None
-) -> tuple[list[_Source], list[FileOutcome], list[Path]]:
-    """Return (files to consider, missing paths as failures, folders given) for ``paths``.
-
-    Files under ``exclude`` (the index folder, which holds copies of the originals) are skipped.
-    """
-    sources: dict[str, _Source] = {}
-    missing: list[FileOutcome] = []
-    folders: list[Path] = []
-    for raw in paths:
-        path = Path(raw).resolve()
-        if path.is_dir():
-            folders.append(path)
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                hidden = any(part.startswith((".", "~$")) for part in rel.parts)
-                inside = exclude is not None and file.is_relative_to(exclude)
-                if file.suffix.lower() in SUFFIXES and file.is_file() and not hidden and not inside:
-                    sources.setdefault(rel.as_posix(), _Source(file, rel.as_posix(), path))
-        elif path.is_file():
-            sources.setdefault(path.name, _Source(path, path.name, path.parent))
-        else:
-            missing.append(FileOutcome(str(raw), str(raw), "failed", "no such file or folder"))
-    return list(sources.values()), missing, folders
 
 
 class _Manifests:
@@ -162,10 +129,10 @@ def sync(
         **(limits or {}),
     }
     with journal.writing(store) as repaired:
-        sources, missing, folders = discover(paths, exclude=store.index_dir.resolve())
+        sources, others, folders = discover(paths, SUFFIXES, exclude=store.index_dir.resolve())
         run = _Run(len(sources), progress)
         run.report.repaired = repaired
-        run.report.outcomes.extend(missing)
+        run.report.outcomes.extend(others)
         known = store.registry.sources()
         present = {s.key for s in sources}
         roots = {str(f) for f in folders}

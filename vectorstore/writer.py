@@ -29,7 +29,7 @@ from vectorstore.store import PassageStore
 
 logger = logging.getLogger(__name__)
 
-ACTIONS = ("added", "updated", "removed", "unchanged", "duplicate", "failed")
+ACTIONS = ("added", "updated", "removed", "unchanged", "duplicate", "failed", "skipped")
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 POOL_ALL_CORES_FILES = 500  # from this many files, parse on every core
 Progress = Callable[[int, int, str], None]
@@ -115,6 +115,7 @@ def text_sha(text: str) -> str:
 def _prepare_job(args: tuple[Path, str, str, dict[str, str], dict[str, int]]) -> tuple:
     """Prepare one file (runs in a worker process); return (prepared|None, error, seconds)."""
     from ingest.errors import IngestError
+    from ingest.filecheck import Limits
     from ingest.prepare import prepare
 
     path, key, content_hash, row, options = args
@@ -128,6 +129,7 @@ def _prepare_job(args: tuple[Path, str, str, dict[str, str], dict[str, int]]) ->
             chunk_tokens=options["chunk_tokens"],
             overlap_tokens=options["overlap_tokens"],
             max_file_mb=options["max_file_mb"],
+            limits=Limits.from_options(options),
         )
         return prepared, "", time.perf_counter() - start
     except IngestError as exc:
