@@ -197,6 +197,21 @@ def check_paragraph_markup(path: Path, xml: bytes, limits: Limits) -> None:
         )
 
 
+CHARS_PER_TOKEN = 4  # a rough average over English, French and Spanish prose
+
+
+def check_text_size(path: Path, chars: int, chunk_tokens: int, limits: Limits) -> None:
+    """Refuse, before chunking, a text that would clearly make more than ``max_passages``."""
+    estimate = chars // max(1, chunk_tokens * CHARS_PER_TOKEN)
+    if estimate > limits.max_passages:
+        raise FileTooLargeError(
+            path,
+            f"the document's {chars / 2**20:.0f} MB of text would make about {estimate:,} "
+            f"passages, over the max_passages limit of {limits.max_passages:,}; split it, or "
+            "raise max_passages (SUBMISSIONS_MAX_PASSAGES) if the file is genuine.",
+        )
+
+
 def check_passage_count(path: Path, count: int, limits: Limits) -> None:
     """Refuse a document cut into more passages than ``max_passages``."""
     if count > limits.max_passages:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.chunking import chunk
 from ingest.docx import read_docx
-from ingest.filecheck import Limits, check_passage_count
+from ingest.filecheck import Limits, check_passage_count, check_text_size
 from ingest.hashing import file_hash
 from ingest.metadata import describe, detect_language
 from ingest.types import Document, Passage, Submission
@@ -45,6 +45,7 @@ def prepare(
     content_hash = content_hash or file_hash(path)
     limits = limits or Limits()
     document = read_docx(path, max_file_mb=max_file_mb, limits=limits)
+    check_text_size(Path(path), len(document.text), chunk_tokens, limits)
     body = " ".join(b.text for b in document.blocks[:40])
     doc_language = detect_language(body) or "en"
 
