@@ -35,10 +35,10 @@ from _sections import replace_section  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "real"
 HANG_S = 60
+SOURCE = "State_UnitedStates_DOJ-Ferguson-Report-Summary.docx"
 PER_WORKER = 50
 
-_WORKER = (
-    r"""
+_WORKER = r"""
 import json, resource, signal, sys, time
 from pathlib import Path
 from ingest.errors import IngestError
@@ -66,9 +66,7 @@ for line in sys.stdin:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"kind": kind, "detail": detail, "s": time.perf_counter() - start,
                       "rss_mb": rss}), flush=True)
-"""
-    % HANG_S
-)
+""".replace("%d", str(HANG_S))
 
 
 def _env() -> dict[str, str]:
@@ -196,21 +194,22 @@ def main() -> int:
         ]
         measured = [(label, path.stat().st_size, peak_rss(path, lim)) for label, path, lim in rows]
 
+    shown = corpus.relative_to(ROOT.parent) if corpus.is_relative_to(ROOT.parent) else corpus
+    verdict = "Every case was a clean read or a per-file error."
+    if bad:
+        verdict = f"**{len(bad)} bad cases**: {bad[:5]}"
     lines = [
         f"`nice python benchmarks/fuzz.py --cases {args.cases} --seed {args.seed}` on "
-        f"{len(sources)} files of `{corpus.relative_to(ROOT.parent) if corpus.is_relative_to(ROOT.parent) else corpus}`; "
+        f"{len(sources)} files of `{shown}`; "
         f"{time.strftime('%Y-%m-%d')}, 2 shared cores.",
         "",
-        f"**{args.cases} seeded mutations** (bit flips, truncation, XML edits of one part, swapped, "
-        "duplicated, dropped and renamed zip entries, oversized parts), each read by `prepare` "
+        f"**{args.cases} seeded mutations** (bit flips, truncation, XML edits of one part, "
+        "swapped, duplicated, dropped and renamed zip entries, oversized parts), each read by "
+        "`prepare` "
         f"with a {HANG_S} s hang guard: "
         + ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items()))
         + f"; slowest case {slowest.get('s', 0):.1f} s; {fuzz_s:.0f} s in all. "
-        + (
-            "Every case was a clean read or a per-file error."
-            if not bad
-            else f"**{len(bad)} bad cases**: {bad[:5]}"
-        ),
+        + verdict,
         "",
         "| mutation | read | refused | other |",
         "|---|---:|---:|---:|",
@@ -236,11 +235,13 @@ def main() -> int:
         "|---|---:|---|---:|---:|",
     ]
     for label, size, r in measured:
-        outcome = r["kind"] + (
-            f": {r['detail'][:90]}" if r["kind"] != "read" else f" ({r['detail']} passages)"
-        )
+        if r["kind"] == "read":
+            outcome = f"read ({r['detail']} passages)"
+        else:
+            outcome = f"{r['kind']}: {r['detail'][:90]}"
+        seconds, rss = r.get("s", 0), r.get("rss_mb", 0)
         lines.append(
-            f"| {label} | {size / 1024:.0f} KB | {outcome} | {r.get('s', 0):.2f} | {r.get('rss_mb', 0):.0f} MB |"
+            f"| {label} | {size / 1024:.0f} KB | {outcome} | {seconds:.2f} | {rss:.0f} MB |"
         )
     body = "\n".join(lines)
     print(body)

@@ -46,11 +46,8 @@ def paragraphs(source: Path, target: Path, count: int) -> Path:
             if info.filename == "word/document.xml":
                 continue
             out.writestr(info, original.read(info.filename), zipfile.ZIP_DEFLATED)
-        body = b"".join(
-            b'<w:p><w:r><w:t xml:space="preserve">Paragraph %d on police oversight.</w:t></w:r></w:p>'
-            % i
-            for i in range(count)
-        )
+        line = b"<w:p><w:r><w:t>Paragraph %d on police oversight.</w:t></w:r></w:p>"
+        body = b"".join(line % i for i in range(count))
         out.writestr("word/document.xml", _HEAD + body + _TAIL, zipfile.ZIP_DEFLATED)
     return target
 
