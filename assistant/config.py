@@ -52,6 +52,9 @@ class Settings:
     max_paragraphs: int = 100_000  # paragraphs in one document (counted before parsing)
     max_passages: int = 20_000  # passages one document may be cut into
     keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
+    hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
+    hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
+    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -71,6 +74,15 @@ class Settings:
     def env_name(field_name: str) -> str:
         """Return the environment variable that sets ``field_name``."""
         return ALIASES.get(field_name, PREFIX + field_name.upper())
+
+
+def hnsw_of(settings: Settings) -> dict[str, int]:
+    """Return the HNSW parameters the store gives the collections it creates."""
+    return {
+        "max_neighbors": settings.hnsw_max_neighbors,
+        "ef_construction": settings.hnsw_ef_construction,
+        "ef_search": settings.hnsw_ef_search,
+    }
 
 
 def _coerce(kind: Any, raw: str) -> Any:

@@ -70,6 +70,7 @@ class Engine:
     @classmethod
     def from_settings(cls, settings: Any, *, api_key: str = "") -> Engine:
         """Open the index and embedder named by ``settings``; the edge passes the LLM key."""
+        from assistant.config import hnsw_of
         from assistant.llm import OpenAILikeChat
         from vectorstore.embeddings import load_embedder
         from vectorstore.store import PassageStore
@@ -85,6 +86,7 @@ class Engine:
             embedder,
             collection=settings.collection,
             chroma_url=settings.chroma_url,
+            hnsw=hnsw_of(settings),
         )
         llm = None
         if settings.llm_url:

@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--crash", default="")
     parser.add_argument("--batch", type=int, default=0)
+    parser.add_argument("--chroma-url", default="")
     args = parser.parse_args()
     embedder = load_embedder("fast")
     embedder.embed_query("warm up")
@@ -56,7 +57,9 @@ def main() -> int:
         _arm(args.crash)
     print("ready", flush=True)
     sys.stdin.readline()
-    store = PassageStore(args.index, embedder, check_embedder=args.op != "rebuild")
+    store = PassageStore(
+        args.index, embedder, check_embedder=args.op != "rebuild", chroma_url=args.chroma_url
+    )
     if args.op == "ingest":
         report = sync(store, [args.folder], workers=1, batch_passages=args.batch)
     elif args.op == "remove":

@@ -54,6 +54,7 @@ def build_generation(
         chroma_url=store.chroma_url,
         check_embedder=False,
         generation=number,
+        hnsw=store.hnsw,
     )
     try:
         _seed(target, store)

@@ -12,7 +12,7 @@ import json
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,8 @@ class PassageStore:
 
     ``embedder`` None opens the index read-only in spirit: string queries then use the embedder
     the index was built with. ``check_embedder`` False skips the mismatch check (rebuild).
+    ``generation`` pins one generation (default: the live one, followed across switches);
+    ``hnsw`` sets the HNSW parameters of collections this store creates (a new generation).
     """
 
     def __init__(
@@ -97,8 +99,10 @@ class PassageStore:
         chroma_url: str = "",
         check_embedder: bool = True,
         generation: int | None = None,
+        hnsw: Mapping[str, int] | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.hnsw = dict(hnsw or {})  # max_neighbors, ef_construction, ef_search: new collections
         self.index_dir.mkdir(parents=True, exist_ok=True)
         (self.index_dir / "originals").mkdir(exist_ok=True)
         self.base_collection = collection
@@ -261,7 +265,7 @@ class PassageStore:
         if self._collection is None:
             self._collection = self._chroma().get_or_create_collection(
                 self.collection_name,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", **self.hnsw}},
                 embedding_function=None,
             )
         return self._collection

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.cli import add_filter_option, add_index_option
-from assistant.config import Settings
+from assistant.config import Settings, hnsw_of
 
 if TYPE_CHECKING:
     from vectorstore.store import PassageStore
@@ -115,6 +115,7 @@ def open_store(
         collection=settings.collection,
         chroma_url=settings.chroma_url,
         check_embedder=check_embedder,
+        hnsw=hnsw_of(settings),
     )
 
 
