@@ -175,3 +175,31 @@ def test_app_upload_still_works_after_cli_writes(live: Live, tmp_path: Path) -> 
     status = _cli(live.index, "status", "--json")
     assert status.returncode == 0
     assert '"NGO_Oversight-Now_Chile.docx"' in status.stdout
+
+
+def test_file_routes_refuse_paths_outside_what_the_app_hands_out(live: Live) -> None:
+    import urllib.error
+    import urllib.request
+
+    originals = sorted((live.index / "originals").glob("*.docx"))
+    targets = [
+        "/etc/passwd",
+        "../../../../etc/passwd",
+        "..%2f..%2f..%2fetc%2fpasswd",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "....//....//etc/passwd",
+        str(live.index / "registry.sqlite"),
+        str(live.index / ".lock"),
+        str(originals[0]) if originals else str(live.index),
+        str(ROOT / "pyproject.toml"),
+    ]
+    for prefix in ("gradio_api/file=", "file=", "gradio_api/file/"):
+        for target in targets:
+            url = f"{live.url}{prefix}{target.lstrip('/') if prefix.endswith('/') else target}"
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    status = response.status
+                    body = response.read(200)
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, b""
+            assert status in (400, 403, 404, 405), (url, status, body)
