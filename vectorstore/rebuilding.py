@@ -60,6 +60,9 @@ def build_generation(
         _seed(target, store)
         target.reset_collection()  # a server may hold a collection of that name from a kill
         target.record_embedder(store.embedder)
+        target.registry.set_meta(
+            "chunking", f"{options['chunk_tokens']}/{options['overlap_tokens']}"
+        )
         jobs = []
         for key, state in sorted(states.items()):
             original = store.original_for_hash(state.content_hash)

@@ -24,7 +24,7 @@ from ingest.metadata import MANIFEST_FIELDS
 from vectorstore import journal
 from vectorstore.discovery import Source as _Source
 from vectorstore.discovery import discover
-from vectorstore.errors import UnknownSubmissionError
+from vectorstore.errors import IndexMismatchError, UnknownSubmissionError
 from vectorstore.locking import writer_lock
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
@@ -129,6 +129,7 @@ def sync(
         **(limits or {}),
     }
     with journal.writing(store) as repaired:
+        check_chunking(store, chunk_tokens, overlap_tokens)
         sources, others, folders = discover(paths, SUFFIXES, exclude=store.index_dir.resolve())
         run = _Run(len(sources), progress)
         run.report.repaired = repaired
@@ -148,6 +149,25 @@ def sync(
     run.report.timings["total"] = time.perf_counter() - started
     _log_run(store, paths, run.report)
     return run.report
+
+
+def check_chunking(store: PassageStore, chunk_tokens: int, overlap_tokens: int) -> None:
+    """Record the chunking of a new index; refuse to mix another one into a filled index.
+
+    A change of chunking, like a change of embedder, is a new generation: `submissions rebuild`.
+    """
+    wanted = f"{chunk_tokens}/{overlap_tokens}"
+    recorded = store.registry.meta("chunking")
+    if recorded is None or store.count() == 0:
+        store.registry.set_meta("chunking", wanted)
+        return
+    if recorded != wanted:
+        raise IndexMismatchError(
+            f"the index in {store.index_dir} was chunked with chunk_tokens/overlap_tokens "
+            f"{recorded}, not {wanted}: run `submissions rebuild` to re-chunk everything into "
+            f"a new generation, or set SUBMISSIONS_CHUNK_TOKENS and SUBMISSIONS_OVERLAP_TOKENS "
+            "back"
+        )
 
 
 def _plan(
