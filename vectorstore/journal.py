@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from vectorstore import generations
 from vectorstore.locking import writer_lock
 
@@ -113,7 +115,7 @@ def repair(store: PassageStore) -> dict[str, Any]:
         if orphans or stale:
             store.chroma_delete(orphans + stale)
         if redo:
-            store.reupsert(redo)
+            reupsert(store, redo)
         for key in meta_keys:
             submission = registry.submission(key)
             if submission is not None:
@@ -129,6 +131,27 @@ def repair(store: PassageStore) -> dict[str, Any]:
         registry.set_meta(LAST_REPAIR, json.dumps(done))
         logger.warning("repaired what an interrupted write left: %s", done)
     return done
+
+
+def reupsert(store: PassageStore, ids: Sequence[str]) -> None:
+    """Write the registry's vector and metadata of passages back to Chroma (repair)."""
+    passages = store.get_passages(ids)
+    recorded = store.recorded_embedder()
+    if not passages or recorded is None:
+        return
+    shas = store.registry.text_shas([p.id for p in passages])
+    cached = store.registry.cached_vectors(recorded[0], list(shas.values()))
+    keep = [p for p in passages if shas.get(p.id) in cached]
+    if len(keep) < len(passages):
+        logger.warning("%d passages have no cached vector", len(passages) - len(keep))
+    if not keep:
+        return
+    vectors = np.vstack([cached[shas[p.id]] for p in keep])
+    owners = [store.registry.submission(p.submission_key) for p in keep]
+    pairs = [(p, v, o) for p, v, o in zip(keep, vectors, owners, strict=True) if o]
+    store.chroma_upsert(
+        [p for p, _, _ in pairs], np.vstack([v for _, v, _ in pairs]), [o for _, _, o in pairs]
+    )
 
 
 def _remove_abandoned(store: PassageStore) -> list[int]:

@@ -8,7 +8,6 @@ Chroma is opened on first use, so registry-only work (status, a no-change ingest
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import threading
@@ -20,6 +19,13 @@ import numpy as np
 
 from ingest.types import Document, Passage, Submission
 from vectorstore import generations
+from vectorstore.chroma_meta import (
+    SUBMISSION_FIELDS,
+    chroma_where,
+    passage_from_metadata,
+    passage_metadata,
+    release_client,
+)
 from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
 from vectorstore.lexical import LexicalIndex
@@ -28,57 +34,14 @@ from vectorstore.types import Filters, Hit
 
 logger = logging.getLogger(__name__)
 
-# Scalar metadata copied onto every passage in Chroma, for filtering. Theme tags will join as
-# "theme_<tag>": True booleans, which Chroma can filter on.
-SUBMISSION_FIELDS = ("file", "submitter", "submitter_type", "country")
-_LIST_FIELDS = ("heading_path", "paragraphs", "footnotes")
-
-
-def passage_metadata(passage: Passage, submission: Submission) -> dict[str, Any]:
-    """Return the scalar-only Chroma metadata of a passage (lists flattened to JSON strings)."""
-    meta: dict[str, Any] = {
-        "submission_key": passage.submission_key,
-        "language": passage.language,
-        "ordinal": passage.ordinal,
-        "kind": passage.kind,
-        "locator": passage.locator,
-        "char_start": passage.char_start,
-        "char_end": passage.char_end,
-    }
-    meta.update({name: getattr(submission, name) for name in SUBMISSION_FIELDS})
-    for name in _LIST_FIELDS:
-        meta[name] = json.dumps(list(getattr(passage, name)), ensure_ascii=False)
-    return meta
-
-
-def passage_from_metadata(passage_id: str, text: str, meta: dict[str, Any]) -> Passage:
-    """Rebuild a Passage from Chroma metadata and its text (texts live in the registry only)."""
-    lists = {name: tuple(json.loads(meta.get(name) or "[]")) for name in _LIST_FIELDS}
-    return Passage(
-        id=passage_id,
-        submission_key=meta["submission_key"],
-        locator=meta.get("locator", ""),
-        language=meta.get("language", ""),
-        char_start=int(meta["char_start"]),
-        char_end=int(meta["char_end"]),
-        text=text,
-        embed_text=text,
-        ordinal=int(meta.get("ordinal", 0)),
-        kind=meta.get("kind", "paragraph"),
-        **lists,
-    )
-
-
-def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    """Return a Chroma ``where`` clause for ``filters`` (None when there is nothing to filter)."""
-    if filters is None or filters.is_empty():
-        return None
-    clauses = [
-        {name: {"$in": list(getattr(filters, name))}}
-        for name in filters.__slots__
-        if getattr(filters, name)
-    ]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+__all__ = [
+    "SUBMISSION_FIELDS",
+    "PassageStore",
+    "chroma_where",
+    "hit_record",
+    "passage_from_metadata",
+    "passage_metadata",
+]
 
 
 class PassageStore:
@@ -156,23 +119,8 @@ class PassageStore:
     def _close_chroma(self) -> None:
         """Drop the Chroma client so that the next use loads the files afresh."""
         client, self._client, self._collection = self._client, None, None
-        if client is None or self.chroma_url:
-            return
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        identifier = str(self.generation_dir / "chroma")
-        try:
-            client.close()
-        except Exception:
-            logger.debug("closing the Chroma client of %s failed", identifier, exc_info=True)
-        # Another client object on the same folder would keep the stale system alive.
-        system = SharedSystemClient._identifier_to_system.pop(identifier, None)
-        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-        if system is not None:
-            try:
-                system.stop()
-            except Exception:
-                logger.debug("stopping Chroma for %s failed", identifier, exc_info=True)
+        if client is not None and not self.chroma_url:
+            release_client(client, str(self.generation_dir / "chroma"))
 
     def _read(self, call: Callable[[], Any]) -> Any:
         """Run a Chroma read: fresh, shared-locked, retried once after a reopen on error."""
@@ -341,26 +289,6 @@ class PassageStore:
                 self.collection.delete(ids=ids[i : i + 2000])
 
         self._write(delete)
-
-    def reupsert(self, ids: Sequence[str]) -> None:
-        """Write the registry's vector and metadata of passages back to Chroma (repair)."""
-        passages = self.get_passages(ids)
-        recorded = self.recorded_embedder()
-        if not passages or recorded is None:
-            return
-        shas = self.registry.text_shas([p.id for p in passages])
-        cached = self.registry.cached_vectors(recorded[0], list(shas.values()))
-        keep = [p for p in passages if shas.get(p.id) in cached]
-        if len(keep) < len(passages):
-            logger.warning("%d passages have no cached vector", len(passages) - len(keep))
-        if not keep:
-            return
-        vectors = np.vstack([cached[shas[p.id]] for p in keep])
-        owners = [self.registry.submission(p.submission_key) for p in keep]
-        pairs = [(p, v, o) for p, v, o in zip(keep, vectors, owners, strict=True) if o]
-        self.chroma_upsert(
-            [p for p, _, _ in pairs], np.vstack([v for _, v, _ in pairs]), [o for _, _, o in pairs]
-        )
 
     def chroma_ids(self) -> set[str]:
         """Return every id in this generation's Chroma collection (a full consistency check)."""
