@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ingest.errors import FileTooLargeError, NoTextLayerError, TimeLimitError
 from ingest.formats import FormatOptions
-from ingest.pdfchars import PDFIUM, Line
+from ingest.pdfchars import PDFIUM, Line, open_pdf
 from ingest.pdflayout import PageInfo
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,6 @@ def _usable(languages: str) -> str:
 
 def read_scan(path: Path, options: FormatOptions) -> tuple[list[PageInfo], list[list[Line]]]:
     """OCR every page of a scanned PDF; return page infos and lines for the layout."""
-    from ingest.pdf import open_pdf
-
     with PDFIUM:
         pdf = open_pdf(path, 10_000)
     try:

@@ -18,7 +18,6 @@ from pathlib import Path
 from ingest.errors import (
     CorruptFileError,
     EmptyDocumentError,
-    EncryptedFileError,
     FileTooLargeError,
     IngestError,
     NoTextLayerError,
@@ -26,7 +25,7 @@ from ingest.errors import (
 )
 from ingest.formats import OCR_LAYER, TEXT_LAYER, FormatOptions
 from ingest.labels import LabelCiter, typed_label
-from ingest.pdfchars import PDFIUM, Line, group_lines, page_glyphs, unmapped_share
+from ingest.pdfchars import PDFIUM, Line, group_lines, open_pdf, page_glyphs, unmapped_share
 from ingest.pdflayout import (
     PageInfo,
     Para,
@@ -47,33 +46,6 @@ BLOCK_SEPARATOR = "\n\n"
 FIRST_PAGE_CHARS = 1500
 _MIN_PAGE_CHARS = 12  # fewer drawn characters than this on every page: no text layer
 _METADATA = {"Title": "title", "Author": "author", "Subject": "subject", "Keywords": "keywords"}
-
-
-def open_pdf(path: Path, max_file_mb: int):  # type: ignore[no-untyped-def]
-    """Open a PDF with pdfium (the empty user password is tried), or raise why it cannot be."""
-    import pypdfium2 as pdfium
-
-    size = path.stat().st_size
-    if size > max_file_mb * 2**20:
-        raise FileTooLargeError(
-            path,
-            f"the file is {size / 2**20:.1f} MB, over the {max_file_mb} MB limit; raise "
-            "max_file_mb (SUBMISSIONS_MAX_FILE_MB) or split the document.",
-        )
-    try:
-        return pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise EncryptedFileError(
-                path,
-                "the PDF needs a password to open; ask the sender for a copy without an open "
-                "password (or open it, print it to a new PDF) and ingest that copy.",
-            ) from exc
-        raise CorruptFileError(
-            path,
-            f"the PDF is damaged and cannot be read ({exc}); ask the sender for a new copy, "
-            "or open it in a PDF viewer and save it again.",
-        ) from exc
 
 
 def read_pdf(

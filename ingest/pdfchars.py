@@ -15,6 +15,9 @@ import statistics
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import CorruptFileError, EncryptedFileError, FileTooLargeError
 
 _LIGATURES = {
     "\ufb00": "ff",
@@ -69,6 +72,33 @@ class Line:
     @property
     def baseline(self) -> float:
         return self.y0
+
+
+def open_pdf(path: Path, max_file_mb: int):  # type: ignore[no-untyped-def]
+    """Open a PDF with pdfium (the empty user password is tried), or raise why it cannot be."""
+    import pypdfium2 as pdfium
+
+    size = path.stat().st_size
+    if size > max_file_mb * 2**20:
+        raise FileTooLargeError(
+            path,
+            f"the file is {size / 2**20:.1f} MB, over the {max_file_mb} MB limit; raise "
+            "max_file_mb (SUBMISSIONS_MAX_FILE_MB) or split the document.",
+        )
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise EncryptedFileError(
+                path,
+                "the PDF needs a password to open; ask the sender for a copy without an open "
+                "password (or open it, print it to a new PDF) and ingest that copy.",
+            ) from exc
+        raise CorruptFileError(
+            path,
+            f"the PDF is damaged and cannot be read ({exc}); ask the sender for a new copy, "
+            "or open it in a PDF viewer and save it again.",
+        ) from exc
 
 
 def _font_name(raw, textpage, index: int) -> str:  # type: ignore[no-untyped-def]

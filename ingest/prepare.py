@@ -17,6 +17,7 @@ from ingest.chunking import chunk
 from ingest.convert import ODT, OLE2, PDF, RTF, sniff, to_docx
 from ingest.docx import read_converted, read_docx
 from ingest.errors import FileTooLargeError, MissingFileError, UnsupportedFileError
+from ingest.filecheck import Limits, check_passage_count, check_text_size
 from ingest.fingerprint import fingerprint
 from ingest.formats import FormatOptions
 from ingest.hashing import file_hash
@@ -36,7 +37,11 @@ class Prepared:
 
 
 def read_document(
-    path: str | Path, *, max_file_mb: int = 50, formats: FormatOptions | None = None
+    path: str | Path,
+    *,
+    max_file_mb: int = 50,
+    formats: FormatOptions | None = None,
+    limits: Limits | None = None,
 ) -> Document:
     """Return the canonical Document of a Word, PDF, .odt, .doc or .rtf file."""
     path = Path(path)
@@ -49,8 +54,8 @@ def read_document(
     if kind in (ODT, OLE2, RTF):
         with tempfile.TemporaryDirectory(prefix="submissions-convert-") as workdir:
             converted = to_docx(path, kind, Path(workdir), formats.convert_timeout_s)
-            return read_converted(converted, path, max_file_mb=max_file_mb)
-    return read_docx(path, max_file_mb=max_file_mb)
+            return read_converted(converted, path, max_file_mb=max_file_mb, limits=limits)
+    return read_docx(path, max_file_mb=max_file_mb, limits=limits)
 
 
 def _kind(path: Path, max_file_mb: int) -> str:
@@ -84,11 +89,18 @@ def prepare(
     chunk_tokens: int = 250,
     overlap_tokens: int = 30,
     max_file_mb: int = 50,
+    limits: Limits | None = None,
     formats: FormatOptions | None = None,
 ) -> Prepared:
-    """Read, describe and chunk one submission. Raises an IngestError leaf on bad input."""
+    """Read, describe and chunk one submission. Raises an IngestError leaf on bad input.
+
+    ``limits`` are the input caps (zip inflation, paragraphs, passages); ``max_file_mb`` wins
+    over its field of the same name. ``formats`` holds the PDF, OCR and conversion limits.
+    """
     content_hash = content_hash or file_hash(path)
-    document = read_document(path, max_file_mb=max_file_mb, formats=formats)
+    limits = limits or Limits()
+    document = read_document(path, max_file_mb=max_file_mb, formats=formats, limits=limits)
+    check_text_size(Path(path), len(document.text), chunk_tokens, limits)
     document = Document(
         document.text,
         document.blocks,
@@ -107,6 +119,7 @@ def prepare(
         overlap_tokens=overlap_tokens,
         language_of=language_of,
     )
+    check_passage_count(Path(path), len(passages), limits)
     weights: Counter[str] = Counter()
     for passage in passages:
         weights[passage.language] += len(passage.text)

@@ -19,11 +19,11 @@ import gradio as gr
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
-from ingest.fingerprint import duplicates_of
 from ingest.formats import SUFFIXES
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
+from vectorstore.duplicates import twins_of
 from vectorstore.errors import StoreError
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ REPORT_WORDS = {
     "duplicate": "duplicate",
     "removed": "removed",
     "failed": "not indexed",
+    "skipped": "skipped",
 }
 ProgressFn = Callable[..., Any]
 
@@ -55,26 +56,26 @@ ProgressFn = Callable[..., Any]
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def status_of(ctx: AppContext, sub: Submission, signatures: dict[str, str] | None = None) -> str:
+def status_of(ctx: AppContext, sub: Submission, twins: dict[str, list[str]] | None = None) -> str:
     """Return "indexed", or what is wrong with the submission's stored copy.
 
-    With ``signatures`` (text fingerprints of every submission), a submission whose text
-    matches another's says "possible duplicate of …": staff decide which to remove.
+    With ``twins`` ({key: keys of the same text}), a submission whose text matches another's
+    says "possible duplicate of …": staff decide which to remove.
     """
     try:
         present = ctx.store.original_path(sub.key).is_file()
     except StoreError:
         present = False
     status = "indexed" if present else "original missing: ingest it again"
-    twins = duplicates_of(sub.key, signatures or {})
-    if twins:
-        status += " · possible duplicate of " + ", ".join(twins[:3])
+    same = (twins or {}).get(sub.key)
+    if same:
+        status += " · possible duplicate of " + ", ".join(same[:3])
     return status
 
 
 def library_rows(ctx: AppContext) -> list[list[Any]]:
     """Return one table row per submission, in the order of :data:`COLUMNS`."""
-    signatures = ctx.store.registry.signatures()
+    twins = twins_of(ctx.store.registry)
     return [
         [
             s.submitter or s.file,
@@ -84,7 +85,7 @@ def library_rows(ctx: AppContext) -> list[list[Any]]:
             s.date,
             s.passages,
             bool(s.confidential),
-            status_of(ctx, s, signatures),
+            status_of(ctx, s, twins),
             s.key,
         ]
         for s in ctx.store.submissions()
@@ -129,6 +130,12 @@ def _options(ctx: AppContext) -> dict[str, Any]:
         "chunk_tokens": s.chunk_tokens,
         "overlap_tokens": s.overlap_tokens,
         "max_file_mb": s.max_file_mb,
+        "limits": {
+            "max_unpacked_mb": s.max_unpacked_mb,
+            "max_compression_ratio": s.max_compression_ratio,
+            "max_paragraphs": s.max_paragraphs,
+            "max_passages": s.max_passages,
+        },
         "formats": s.format_options(),
     }
 
