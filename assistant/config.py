@@ -46,6 +46,10 @@ class Settings:
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # compare (issue 9 §5): the fallback judge of a side's passages, fitted by
+    # benchmarks/fit_compare.py; "" = the fitted defaults of assistant/analyses/judging.py
+    compare_weights: str = ""
+    compare_threshold: float = 0.607  # a cell is "not addressed" below this probability
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
