@@ -49,7 +49,7 @@ class Settings:
     # compare (issue 9 §5): the fallback judge of a side's passages, fitted by
     # benchmarks/fit_compare.py; "" = the fitted defaults of assistant/analyses/judging.py
     compare_weights: str = ""
-    compare_threshold: float = 0.607  # a cell is "not addressed" below this probability
+    compare_threshold: float = 0.57  # a cell is "not addressed" below this probability
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -13,6 +13,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant import generation
+from assistant.analyses.chat import compare_events, plan_comparison
+from assistant.analyses.compare import Comparer
+from assistant.analyses.judging import AspectJudge, SimilarityJudge, parse_weights
 from assistant.answering import (
     NOT_ADDRESSED,
     Extract,
@@ -53,6 +56,7 @@ class Engine:
         refusal_threshold: float | None = None,
         use_scopes: bool = True,
         glossary: Glossary | None = None,
+        compare_judge: AspectJudge | None = None,
     ) -> None:
         self.store = store
         self.top_k = top_k
@@ -66,6 +70,11 @@ class Engine:
         self.sources = Sources(store)
         self.refusal_threshold = refusal_threshold
         self.use_scopes = use_scopes
+        self.comparer: Comparer | None = Comparer(
+            store,
+            compare_judge or SimilarityJudge(store, glossary=self.glossary),
+            glossary=self.glossary,
+        )
 
     @classmethod
     def from_settings(cls, settings: Any, *, api_key: str = "") -> Engine:
@@ -99,12 +108,19 @@ class Engine:
     @classmethod
     def for_store(cls, store: Any, settings: Any, *, llm: ChatModel | None = None) -> Engine:
         """Return an Engine over an open ``store`` with the answer settings of ``settings``."""
+        glossary = load_glossary(settings.glossary_file)
         return cls(
             store,
             top_k=settings.top_k,
             per_submitter_cap=settings.per_submitter_cap,
             llm=llm,
-            glossary=load_glossary(settings.glossary_file),
+            glossary=glossary,
+            compare_judge=SimilarityJudge(
+                store,
+                glossary=glossary,
+                weights=parse_weights(settings.compare_weights),
+                threshold=settings.compare_threshold,
+            ),
         )
 
     @property
@@ -171,6 +187,12 @@ class Engine:
         started = time.perf_counter()
         resolved = self.resolve(question, history)
         scope = merge_filters(filters, resolved.filters)
+        plan = None
+        if self.comparer is not None:  # None: top-k answers only (the compare benchmark's baseline)
+            plan = plan_comparison(resolved.question, self.store.submissions(), scope)
+        if plan is not None:
+            yield from compare_events(self.comparer, plan, question, resolved.question, started)
+            return
         retrieval = self.retrieval(resolved.question, scope)
         evidence = self.evidence(resolved.question, retrieval)
         timings = {"retrieve": _ms(started)}

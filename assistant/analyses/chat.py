@@ -9,7 +9,8 @@ submissions …" question (those go to who). The restructure's typed ``Query`` (
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.analyses.compare import (
@@ -21,10 +22,11 @@ from assistant.analyses.compare import (
     topic_of,
 )
 from assistant.analyses.sides import GROUP_WORDS, Side, detect_sides, submission_label
+from assistant.answering import stream_lines
 from assistant.text import fold
-from assistant.types import Citation
+from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
 from ingest.types import Submission
-from vectorstore.types import Filters
+from vectorstore.types import Filters, Hit
 
 _WHO_OPENERS = r"(?:which|what|quels?|quelles?|que|cuales?|cual|que)"
 _WHO_NOUNS = r"(?:submissions?|submitters?|documents?|contributions?|countries|pays|paises|"
@@ -118,6 +120,32 @@ def render(comparison: Comparison, comparer: Comparer, topic: str) -> Rendered:
             n = number(closest)
             lines.append(f"Closest passage of {side.label} (below the threshold): [{n}]")
     return Rendered(lines, citations)
+
+
+def compare_events(
+    comparer: Comparer, plan: Plan, question: str, resolved: str, started: float
+) -> Iterator[Event]:
+    """Yield the events of a comparison answer (text, citations, Done) for Engine.stream."""
+    comparison = comparer.compare(plan.sides, plan.aspects, question=resolved)
+    rendered = render(comparison, comparer, plan.topic)
+    yield from (TextDelta(t) for t in stream_lines(rendered.lines))
+    citations = tuple(rendered.citations)
+    yield CitationsReady(citations)
+    found = comparer.store.get_passages(list(dict.fromkeys(c.passage_id for c in citations)))
+    claims = tuple(Claim(c.quote, (c.passage_id,)) for c in citations)
+    yield Done(
+        Answer(
+            question=question,
+            claims=claims,
+            sources=tuple(Hit(p, 1.0) for p in found),
+            answered=any(cell for row in comparison.rows for cell in row.cells),
+            text="\n".join(rendered.lines),
+            citations=citations,
+            resolved_question=resolved,
+            timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)},
+            mode="compare",
+        )
+    )
 
 
 def _shown(c: Citation) -> str:

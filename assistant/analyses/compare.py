@@ -45,6 +45,25 @@ COMPARE_WORDS = (
     "comparacion|diferencia|diferencias|diferencian|difieren|distinto|distintos"
 )
 _COMPARE = re.compile(rf"(?<!\w)(?:{COMPARE_WORDS})(?!\w)")
+_DANGLING = re.compile(
+    r"(?<!\w)(?:and|et|y|e|or|ou|o|vs\.?|versus|with|avec|con|between|entre|the|la|le|les|el|los|"
+    r"las|of|de|du|des|del)(?=\s*(?:[,;:?]|$|(?:and|et|y|e|or|ou|o|on|about|in|regarding|sur|"
+    r"en|sobre|as|for|pour|para|[,;:?])(?!\w)))",
+    re.IGNORECASE,
+)
+_WH = (
+    r"who|whom|what|how|which|when|where|whether|why|qui|que|quoi|comment|quel|quelle|quels|"
+    r"quelles|quand|ou|pourquoi|quien|quienes|como|cual|cuales|cuando|donde|por que"
+)
+_ON = (
+    r"on|about|regarding|concerning|as to|in terms of|over|sur|concernant|quant a|en matiere de|"
+    r"a propos de|sobre|en cuanto a|respecto a|respecto de|acerca de|en materia de"
+)
+# The topic follows the sides: "… bills on how many …", "…: who decides …", "… differ on …".
+_TOPIC_START = re.compile(
+    rf"^\W*(?:[\w'-]+\W+){{0,3}}?(?:{_ON}|{_WH})(?!\w)|^[^:]{{0,20}}:",
+)
+_WH_START = re.compile(rf"^\W*(?:{_WH})(?!\w)")
 _PART = re.compile(
     r"(?:,\s*|\s)(?:and|et|y)\s+(?=(?:who|what|how|which|when|where|whether|qui|que|quoi|"
     r"comment|quel|quelle|quels|quelles|quand|ou|quien|quienes|que|como|cual|cuales|cuando|"
@@ -180,8 +199,29 @@ def _country(cell: Cell | None) -> str:
 
 
 def topic_of(question: str, names: Sequence[str]) -> str:
-    """Return ``question`` without the words that named its sides and asked to compare."""
-    out = question
+    """Return what ``question`` asks about its sides, without the words that named them.
+
+    When the question asks its topic before its sides ("When may officers use firearms under
+    …") or after them ("… on how many members …", "…: who decides …"), that part is the topic;
+    otherwise the whole question, less the names and the words that ask to compare.
+    """
+    spans = [
+        m.span()
+        for name in set(names)
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", question, re.IGNORECASE)
+    ]
+    if spans:
+        before = question[: min(a for a, _ in spans)]
+        after = question[max(b for _, b in spans) :]
+        if _TOPIC_START.match(fold(after)) and len(content_terms(after, "en")) >= 2:
+            return _tidy(after, names)
+        if _WH_START.match(fold(before)) and len(content_terms(before, "en")) >= 2:
+            return _tidy(before, names)
+    return _tidy(question, names)
+
+
+def _tidy(text: str, names: Sequence[str]) -> str:
+    out = text
     for name in sorted(set(names), key=len, reverse=True):
         out = re.sub(rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", " ", out, flags=re.IGNORECASE)
     folded = fold(out)
@@ -191,8 +231,11 @@ def topic_of(question: str, names: Sequence[str]) -> str:
         kept.append(out[pos : m.start()])
         pos = m.end()
     kept.append(out[pos:])
-    topic = re.sub(r"\s+", " ", "".join(kept)).strip(" ,;:")
-    return topic if re.search(r"\w{3,}", topic) else question
+    topic = re.sub(r"\s+", " ", "".join(kept))
+    for _ in range(3):  # "How do and on …": conjunctions left without their sides
+        topic = _DANGLING.sub(" ", topic)
+    topic = re.sub(r"\s+", " ", topic).strip(" ,;:")
+    return topic if re.search(r"\w{3,}", topic) else text
 
 
 def question_aspects(topic: str) -> list[Aspect]:

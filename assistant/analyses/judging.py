@@ -4,10 +4,11 @@
 probability that each passage addresses the text. The relevance judgement of
 ``assistant/answering/relevance.py`` is meant to stand here once it is on main; until then
 :class:`SimilarityJudge` does the work from what the store already holds, with no model work
-per passage: the stored passage vector against the query vector (standardised over the whole
-index, and over the passages of the same language, since a French passage sits lower for an
-English question), the idf-weighted share of the question's words the passage holds (stems in
-en/fr/es, glossary equivalents across languages) and the share of running text (headings and
+per passage: the stored passage vector against the query vector (standardised over the
+passages of the index in the same language, since a French passage sits lower for an English
+question; standardising over the whole index as well did not help, see the ablation), the idf-weighted share of the question's words the passage holds (stems in
+en/fr/es, glossary equivalents across languages), the same share for its best sentence, BM25
+and the share of running text (headings and
 contents lines score low). Its weights and threshold are settings, fitted by
 ``benchmarks/fit_compare.py`` (docs/benchmarks.md, "Compare").
 """
@@ -27,10 +28,10 @@ from assistant.terms import QuestionTerms
 from assistant.text import content_terms, sentence_spans
 from ingest.types import Passage, Submission
 
-FEATURES = ("cosine_z", "cosine_lz", "coverage", "sentence_coverage", "bm25", "substance")
+FEATURES = ("cosine_lz", "coverage", "sentence_coverage", "bm25", "substance")
 # Fitted by benchmarks/fit_compare.py on the tune split (settings compare_weights/_threshold).
-DEFAULT_WEIGHTS = (0.274, 1.356, 1.014, 1.995, 0.133, 2.545, -5.305)
-DEFAULT_THRESHOLD = 0.607
+DEFAULT_WEIGHTS = (1.696, 1.21, 1.721, -0.359, 2.779, -4.847)
+DEFAULT_THRESHOLD = 0.57
 
 
 class AspectJudge(Protocol):
@@ -119,8 +120,7 @@ class SimilarityJudge:
             missing = [p.id for p, r in zip(passages, rows, strict=True) if r < 0][:3]
             raise ValueError(f"passages not in the index: {missing}")
         cos = snap.vectors @ self.query_vector(text)
-        z = (cos - cos.mean()) / (float(cos.std()) or 1.0)
-        lz = np.zeros_like(z)
+        lz = np.zeros_like(cos)
         for language in np.unique(snap.languages):
             same = snap.languages == language
             part = cos[same]
@@ -130,7 +130,6 @@ class SimilarityJudge:
         lexical = getattr(self.store, "lexical_scores", None)
         bm25 = lexical(text, [p.id for p in passages]) if lexical else {}
         return {
-            "cosine_z": z[rows],
             "cosine_lz": lz[rows],
             "coverage": cover[rows],
             "sentence_coverage": np.array([_best_sentence(terms, idf, p) for p in passages]),
