@@ -4,13 +4,13 @@
 probability that each passage addresses the text. The relevance judgement of
 ``assistant/answering/relevance.py`` is meant to stand here once it is on main; until then
 :class:`SimilarityJudge` does the work from what the store already holds, with no model work
-per passage: the stored passage vector against the query vector (standardised over the
-passages of the index in the same language, since a French passage sits lower for an English
-question; standardising over the whole index as well did not help, see the ablation), the idf-weighted share of the question's words the passage holds (stems in
-en/fr/es, glossary equivalents across languages), the same share for its best sentence, BM25
-and the share of running text (headings and
-contents lines score low). Its weights and threshold are settings, fitted by
-``benchmarks/fit_compare.py`` (docs/benchmarks.md, "Compare").
+per passage: the stored passage vector against the query vector, standardised over the
+passages of the index in the same language (a French passage sits lower for an English
+question; standardising over the whole index as well did not help in the ablation); the
+idf-weighted share of the question's words the passage holds (stems in en/fr/es, glossary
+equivalents across languages) and the same share for its best sentence; BM25; and the share of
+running text (headings and contents lines score low). Its weights and threshold are settings,
+fitted by ``benchmarks/fit_compare.py`` (docs/benchmarks.md, "Compare").
 """
 
 from __future__ import annotations
