@@ -120,7 +120,8 @@ def share(rows: list[dict], keep=lambda r: True) -> str:
     kept = [r for r in rows if keep(r)]
     if not kept:
         return "–"
-    return f"{sum(r['pass'] for r in kept) / len(kept):.2f} ({sum(r['pass'] for r in kept)}/{len(kept)})"
+    passed = sum(r["pass"] for r in kept)
+    return f"{passed / len(kept):.2f} ({passed}/{len(kept)})"
 
 
 def tension_figures(store) -> list[str]:

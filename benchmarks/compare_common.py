@@ -65,7 +65,7 @@ def load_labelled(subs: list, path: Path = QUESTIONS) -> list[Labelled]:
 
 def holds_gold(passage: Any, file: str, gold: tuple[tuple[str, str], ...]) -> bool:
     """Return True when the passage (of ``file``) holds one of the side's gold quotes."""
-    from assistant.evaluation import holds_quote
+    from assistant.evaluation.runner import holds_quote
 
     return any(f == file and holds_quote(passage.text, q) for f, q in gold)
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.analyses.compare import question_aspects, topic_of  # noqa: E402
 from assistant.analyses.judging import FEATURES, SimilarityJudge  # noqa: E402
 from assistant.analyses.sides import detect_sides  # noqa: E402
-from assistant.glossary import bundled  # noqa: E402
+from assistant.retrieval.glossary import bundled  # noqa: E402
 
 
 def _local(name: str):

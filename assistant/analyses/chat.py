@@ -2,15 +2,16 @@
 
 A question is a comparison when it names two sides or more (see :mod:`.sides`) and either asks
 to compare ("compare", "differ", "diffèrent", "se diferencian", …) or is not a "which
-submissions …" question (those go to who). The restructure's typed ``Query`` (``kind`` and
-``sides``) is meant to replace :func:`is_comparison` once it is on main.
+submissions …" question (those go to who). In the engine the Query's ``kind`` decides the
+first part; the sides are always found here, finer than ``Query.sides`` (two submissions of
+one country, named by year or title words, are two sides).
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from assistant.analyses.compare import (
@@ -22,9 +23,9 @@ from assistant.analyses.compare import (
     topic_of,
 )
 from assistant.analyses.sides import GROUP_WORDS, Side, detect_sides, submission_label
-from assistant.answering import stream_lines
-from assistant.text import fold
+from assistant.answering.extractive import stream_lines
 from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
+from ingest.analysis import fold
 from ingest.types import Submission
 from vectorstore.types import Filters, Hit
 
@@ -50,15 +51,25 @@ def is_who_question(question: str) -> bool:
 
 
 def plan_comparison(
-    question: str, submissions: Sequence[Submission], filters: Filters | None = None
+    question: str,
+    submissions: Iterable[Submission],
+    filters: Filters | None = None,
+    *,
+    kind: str = "",
 ) -> Plan | None:
-    """Return the Plan of a comparison question, or None when it is not one."""
+    """Return the Plan of a comparison question, or None when it is not one.
+
+    ``kind`` is the Query's kind when the engine has one ("compare", "who", "answer"); without
+    it the question's own words decide (see the module docstring).
+    """
+    if kind == "who":
+        return None
     subs = [s for s in submissions if _keeps(filters, s)]
     detected = detect_sides(question, subs)
     if len(detected.sides) < 2:
         return None
-    asks = bool(_COMPARE.search(fold(question)))
-    if not asks and is_who_question(question):
+    asks = kind == "compare" if kind else bool(_COMPARE.search(fold(question)))
+    if not asks and not kind and is_who_question(question):
         return None
     topic = topic_of(question, detected.names)
     return Plan(detected.sides, topic, tuple(question_aspects(topic)))

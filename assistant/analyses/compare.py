@@ -25,18 +25,19 @@ import numpy as np
 from assistant.analyses.judging import AspectJudge
 from assistant.analyses.sides import Side
 from assistant.analyses.tension import Tension, possible_tension
-from assistant.answering import Sources
-from assistant.citations import build_citation
+from assistant.answering.citations import build_citation
+from assistant.answering.extractive import Sources
+from assistant.answering.sentences import sentence_spans
 from assistant.errors import ConfigError
-from assistant.glossary import Glossary
-from assistant.terms import QuestionTerms
-from assistant.text import content_terms, fold, sentence_spans
+from assistant.query.terms import query_language, question_terms
+from assistant.retrieval.glossary import Glossary
 from assistant.types import Citation
+from ingest.analysis import fold
+from ingest.analysis import terms as content_terms
 from ingest.types import Passage
 from vectorstore.types import Hit
 
 SHORT_QUOTE = 80  # a best sentence shorter than this takes the next sentence of its line too
-RUNNER_UP_RATIO = 0.8  # a side's second passage is cited in chat when it scores this close
 # Words that ask for a comparison; dropped from the topic (they describe no passage).
 COMPARE_WORDS = (
     "compare|compared|comparing|comparison|differ|differs|different|difference|differences|"
@@ -120,8 +121,16 @@ class Comparison:
 class Comparer:
     """Builds comparison tables over a store with an :class:`AspectJudge`."""
 
-    def __init__(self, store: Any, judge: AspectJudge, *, glossary: Glossary | None = None):
+    def __init__(
+        self,
+        store: Any,
+        judge: AspectJudge,
+        *,
+        glossary: Glossary | None = None,
+        runner_up: float = 0.8,
+    ) -> None:
         self.store = store
+        self.runner_up = runner_up  # a side's second passage is kept when it scores this close
         self.judge = judge
         self.glossary = glossary
         self.sources = Sources(store)
@@ -155,7 +164,7 @@ class Comparer:
         runner = None
         if len(order) > 1:
             second = int(order[1])
-            if probs[second] >= max(self.judge.threshold, RUNNER_UP_RATIO * probs[best]):
+            if probs[second] >= max(self.judge.threshold, self.runner_up * probs[best]):
                 runner = self.quote(aspect.text, passages[second], float(probs[second]))
         return Cell(citation, float(probs[best]), runner)
 
@@ -176,7 +185,7 @@ class Comparer:
         spans = sentence_spans(full, passage.char_start, passage.char_end) or [
             (passage.char_start, passage.char_end)
         ]
-        terms = QuestionTerms(text, self.glossary)
+        terms = question_terms(text, query_language(text), self.glossary)
         language = passage.language or "en"
 
         def score(i: int) -> float:

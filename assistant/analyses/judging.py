@@ -22,16 +22,18 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.glossary import Glossary
-from assistant.retrieval import substance
-from assistant.terms import QuestionTerms
-from assistant.text import content_terms, sentence_spans
+from assistant.answering.sentences import sentence_spans
+from assistant.config import CompareSettings
+from assistant.query.terms import Terms, query_language, question_terms
+from assistant.retrieval.fusion import substance
+from assistant.retrieval.glossary import Glossary
+from ingest.analysis import terms as content_terms
 from ingest.types import Passage, Submission
 
 FEATURES = ("cosine_lz", "coverage", "sentence_coverage", "bm25", "substance")
-# Fitted by benchmarks/fit_compare.py on the tune split (settings compare_weights/_threshold).
-DEFAULT_WEIGHTS = (1.696, 1.21, 1.721, -0.359, 2.779, -4.847)
-DEFAULT_THRESHOLD = 0.57
+# The fitted values live in the settings (assistant/config.py, CompareSettings).
+DEFAULT_WEIGHTS = CompareSettings().weights
+DEFAULT_THRESHOLD = CompareSettings().threshold
 
 
 class AspectJudge(Protocol):
@@ -125,7 +127,7 @@ class SimilarityJudge:
             same = snap.languages == language
             part = cos[same]
             lz[same] = (part - part.mean()) / (float(part.std()) or 1.0)
-        terms = QuestionTerms(text, self.glossary)
+        terms = question_terms(text, query_language(text), self.glossary)
         cover, idf = _coverage(terms, snap)
         lexical = getattr(self.store, "lexical_scores", None)
         bm25 = lexical(text, [p.id for p in passages]) if lexical else {}
@@ -148,10 +150,10 @@ class SimilarityJudge:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def _best_sentence(terms: QuestionTerms, idf: list[float], passage: Passage) -> float:
+def _best_sentence(terms: Terms, idf: list[float], passage: Passage) -> float:
     """Return the idf-weighted share of the question's words held by the passage's best sentence."""
     total = sum(idf)
-    if not terms.groups or total <= 0:
+    if not terms.words or total <= 0:
         return 0.0
     language = passage.language or "en"
     best = 0.0
@@ -161,14 +163,15 @@ def _best_sentence(terms: QuestionTerms, idf: list[float], passage: Passage) -> 
     return best
 
 
-def _coverage(terms: QuestionTerms, snap: _Snapshot) -> tuple[np.ndarray, list[float]]:
+def _coverage(terms: Terms, snap: _Snapshot) -> tuple[np.ndarray, list[float]]:
     """Return per passage the idf-weighted share of the question's words it holds, and the idf."""
     n = len(snap.passages)
-    if not terms.groups or n == 0:
-        return np.zeros(n), [0.0] * len(terms.groups)
+    if not terms.words or n == 0:
+        return np.zeros(n), [0.0] * len(terms.words)
     total, weight = np.zeros(n), 0.0
     idfs = []
-    for group, bridge in zip(terms.groups, terms.bridges, strict=True):
+    bridges = terms.bridges or tuple({} for _ in terms.words)
+    for group, bridge in zip(terms.groups(), bridges, strict=True):
         held = np.zeros(n, dtype=bool)
         for stem in group:
             if stem in snap.postings:
@@ -183,18 +186,3 @@ def _coverage(terms: QuestionTerms, snap: _Snapshot) -> tuple[np.ndarray, list[f
         total += idf * held
         weight += idf
     return (total / weight if weight > 0 else np.zeros(n)), idfs
-
-
-def parse_weights(raw: str) -> tuple[float, ...]:
-    """Return the weights of the ``compare_weights`` setting ("" = the fitted defaults)."""
-    if not raw.strip():
-        return DEFAULT_WEIGHTS
-    try:
-        values = tuple(float(x) for x in raw.replace(";", ",").split(","))
-    except ValueError as exc:
-        raise ValueError(f"compare_weights must be comma-separated numbers, not {raw!r}") from exc
-    if len(values) != len(FEATURES) + 1:
-        raise ValueError(
-            f"compare_weights needs {len(FEATURES) + 1} numbers ({', '.join(FEATURES)}, bias)"
-        )
-    return values

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from assistant.followup import DEMONYMS
-from assistant.text import _STOP, fold
+from assistant.query.names import aliases_of
+from assistant.query.terms import question_stop_words
+from ingest.analysis import fold
 from ingest.types import Submission
 
 _SPLIT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00C0-\u024F]+|\d+")
@@ -32,7 +33,11 @@ def _tokens_of(text: str) -> frozenset[str]:
             if folded.isdigit():
                 if len(folded) >= 4:
                     out.add(folded)
-            elif len(folded) >= 3 and folded not in _STOP and folded not in _EXTRA_STOP:
+            elif (
+                len(folded) >= 3
+                and folded not in question_stop_words()
+                and folded not in _EXTRA_STOP
+            ):
                 out.add(folded)
     return frozenset(out)
 
@@ -64,36 +69,6 @@ def question_tokens(text: str, *, skip_first: bool = True, every_word: bool = Fa
     return out
 
 
-@cache
 def country_aliases(country: str) -> frozenset[str]:
     """Return the folded names of ``country``: English, adjectives, French and Spanish names."""
-    key = fold(country)
-    names = {key} | {d for d, c in DEMONYMS.items() if c and fold(c) == key}
-    names |= _translated(country)
-    return frozenset(n for n in names if n)
-
-
-def _translated(country: str) -> set[str]:
-    try:
-        import gettext
-
-        import pycountry
-    except ImportError:  # pragma: no cover - pycountry is a dependency
-        return set()
-    try:
-        record = pycountry.countries.lookup(country)
-    except LookupError:
-        return set()
-    english = {getattr(record, f, "") for f in ("name", "common_name")} - {""}
-    out = {fold(n) for n in english}
-    for language in ("fr", "es"):
-        try:
-            translation = gettext.translation(
-                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
-            )
-        except OSError:
-            continue
-        for name in english:
-            out.add(fold(translation.gettext(name)))
-    out |= {re.sub(r"\s*\(.*\)$", "", n) for n in out}  # "perou (le)" -> "perou"
-    return {n for n in out if "," not in n}
+    return aliases_of(country)

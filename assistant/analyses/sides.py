@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from assistant.analyses.names import country_aliases, name_tokens, question_tokens
 from assistant.errors import ConfigError
-from assistant.text import fold
+from ingest.analysis import fold
 from ingest.types import Submission
 
 # Group words (folded) -> a word that the stored submitter_type value holds ("NGO/civil society").

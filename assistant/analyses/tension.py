@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 
-from assistant.text import _STOP, fold
+from ingest.analysis import fold, stop_words
 
 _NUMBER_WORDS = {
     **dict.fromkeys(("two", "deux", "dos"), 2),
@@ -186,6 +187,11 @@ def compare_values(a: str, b: str, *, same_country: bool = True) -> tuple[str, s
     return None
 
 
+@cache
+def _stops() -> frozenset[str]:
+    return stop_words("en") | stop_words("fr") | stop_words("es")
+
+
 def _show(values: frozenset[float] | frozenset[str], unit: str = "") -> str:
     shown = ", ".join(sorted(f"{v:g}" if isinstance(v, float) else str(v) for v in values))
     return f"{shown} {unit}".strip() if shown else "not fixed"
@@ -235,9 +241,9 @@ def numbers(text: str) -> dict[str, frozenset[float]]:
         after = words[k + 1] if k + 1 < len(words) else ""
         if after in _TIME_UNITS:
             continue
-        unit = after if after and after not in _STOP and after.isalpha() else ""
+        unit = after if after and after not in _stops() and after.isalpha() else ""
         if not unit:
-            before = [w for w in words[:k] if w.isalpha() and w not in _STOP and len(w) > 2]
+            before = [w for w in words[:k] if w.isalpha() and w not in _stops() and len(w) > 2]
             unit = before[-1] if before else ""
         unit = re.sub(r"(?:es|s)$", "", unit) if len(unit) > 4 else unit
         out.setdefault(unit, set()).add(value)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
-from assistant.cli import add_index_option
+from assistant.cli.options import add_index_option
 from assistant.config import Settings
 
 
@@ -26,25 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp.set_defaults(func=cmd_compare)
 
 
-def build_comparer(engine: Any, settings: Settings) -> Any:
-    """Return a Comparer over the engine's store, with the judge the settings describe."""
-    from assistant.analyses.compare import Comparer
-    from assistant.analyses.judging import SimilarityJudge, parse_weights
-    from assistant.errors import ConfigError
-
-    try:
-        weights = parse_weights(settings.compare_weights)
-    except ValueError as exc:
-        raise ConfigError(f"{Settings.env_name('compare_weights')}: {exc}") from exc
-    judge = SimilarityJudge(
-        engine.store,
-        glossary=engine.glossary,
-        weights=weights,
-        threshold=settings.compare_threshold,
-    )
-    return Comparer(engine.store, judge, glossary=engine.glossary)
-
-
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     """Print the comparison table (or its JSON)."""
     from assistant.analyses.compare import (
@@ -54,7 +34,7 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
         topic_of,
     )
     from assistant.analyses.sides import detect_sides, resolve_side
-    from assistant.commands.answer import build_engine
+    from assistant.cli.factory import build_engine
     from assistant.errors import ConfigError
 
     if len(args.sides) < 2:
@@ -69,7 +49,7 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
             aspects += theme_aspects(settings.call_file, args.theme)
     else:
         aspects = theme_aspects(settings.call_file, args.theme or "")
-    comparer = build_comparer(engine, settings)
+    comparer = engine.comparer
     comparison = comparer.compare(sides, aspects, question=args.question or "")
     if args.json:
         print(json.dumps(comparison_json(comparison), ensure_ascii=False, indent=2))
