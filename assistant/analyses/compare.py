@@ -251,9 +251,9 @@ def question_aspects(topic: str) -> list[Aspect]:
     """Return the parts of a topic that each ask something ("… has, and who may …"), or it."""
     folded = fold(topic)
     cuts = [0] + [m.start() for m in _PART.finditer(folded)] + [len(topic)]
-    parts = [topic[a:b].strip(" ,;:?") for a, b in pairwise(cuts)]
+    parts = [topic[a:b].strip(" ,;:?.!") for a, b in pairwise(cuts)]
     parts = [re.sub(r"^(?:and|et|y)\s+", "", p, flags=re.IGNORECASE) for p in parts]
-    if len(parts) > 1 and all(len(content_terms(p, "en")) >= 2 for p in parts):
+    if len(parts) > 1 and all(content_terms(p, "en") for p in parts):
         return [Aspect(p, p) for p in parts]
     return [Aspect(topic.strip(), topic.strip())]
 

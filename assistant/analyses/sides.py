@@ -196,21 +196,39 @@ def detect_sides(question: str, submissions: Sequence[Submission]) -> Detected:
     subs = list(submissions)
     sides: list[Side] = []
     names: list[str] = []
-    offset = 0
-    for piece in _SEPARATORS.split(question):
-        side = _piece_side(piece, subs, first=offset == 0)
-        offset += len(piece) + 1
+    pieces, separators, pos = [], [""], 0
+    for m in _SEPARATORS.finditer(question):
+        pieces.append(question[pos : m.start()])
+        separators.append(m.group().strip().lower())
+        pos = m.end()
+    pieces.append(question[pos:])
+    for i, (piece, separator) in enumerate(zip(pieces, separators, strict=True)):
+        side = _piece_side(piece, subs, first=i == 0)
         if side is None:
             continue
         names.extend(side.named_by)
         last = set(sides[-1].keys) if sides else set()
-        if sides and (set(side.keys) <= last or last <= set(side.keys)):
-            if len(side.keys) < len(last):  # "Peru (Law 30714)": the law, not all of Peru
-                sides[-1] = side
+        new = set(side.keys)
+        if sides and (new <= last or last <= new):
+            if separator in ("(", ")"):  # "Peru (Law 30714)": the law, not all of Peru
+                if len(new) < len(last):
+                    sides[-1] = side
+            elif new < last:  # "Executive Order 14074 and the 2024 fact sheet": two documents
+                sides[-1] = _without(sides[-1], new, subs)
+                sides.append(side)
             continue
-        if all(set(side.keys) != set(s.keys) for s in sides):
+        if all(new != set(s.keys) for s in sides):
             sides.append(side)
     return Detected(tuple(sides), tuple(dict.fromkeys(names)))
+
+
+def _without(side: Side, keys: set[str], subs: list[Submission]) -> Side:
+    """Return ``side`` less the submissions ``keys`` (named on their own after it)."""
+    rest = tuple(k for k in side.keys if k not in keys)
+    if len(rest) == 1:
+        sub = next(s for s in subs if s.key == rest[0])
+        return Side(submission_label(sub), rest, "submission", side.named_by)
+    return Side(side.label, rest, side.kind, side.named_by)
 
 
 def _piece_side(piece: str, subs: list[Submission], *, first: bool) -> Side | None:
