@@ -53,7 +53,7 @@ def test_cli_sides_map_to_stored_values(fast_index) -> None:
     assert resolve_side(FRANCE, subs).keys == (FRANCE,)
     assert resolve_side("Campaign Zero", subs).keys == (ZERO,)
     assert resolve_side("30714", subs).keys == (LAW,)  # words of a title
-    with pytest.raises(UnknownSideError, match="names no submission.*country"):
+    with pytest.raises(UnknownSideError, match=r"names no submission.*country"):
         resolve_side("country=Atlantis", subs)
 
 
@@ -86,8 +86,10 @@ def test_which_questions_and_single_sides_are_not_comparisons(fast_index) -> Non
     assert plan_comparison("Which States and NGOs mention chokeholds?", subs) is None
     assert plan_comparison("What does France say about firearms?", subs) is None
     plan = plan_comparison("How do France and Peru differ on the use of firearms?", subs)
-    assert plan is not None and len(plan.sides) == 2
-    assert "firearms" in plan.topic and "France" not in plan.topic
+    assert plan is not None
+    assert len(plan.sides) == 2
+    assert "firearms" in plan.topic
+    assert "France" not in plan.topic
 
 
 def test_topic_and_aspects() -> None:
@@ -142,7 +144,8 @@ def test_theme_rows_and_not_addressed(engine: Engine) -> None:
     store = engine.store
     subs = store.submissions()
     themes = theme_aspects()
-    assert len(themes) >= 5 and all(t.theme_id for t in themes)
+    assert len(themes) >= 5
+    assert all(t.theme_id for t in themes)
     sides = [resolve_side(FRANCE, subs), resolve_side(ZERO, subs)]
     strict = SimilarityJudge(store, glossary=engine.glossary, threshold=1.0)
     table = Comparer(store, strict).compare(sides, themes[:2])
@@ -175,7 +178,8 @@ def test_theme_rows_and_not_addressed(engine: Engine) -> None:
 )
 def test_tension_kinds(a: str, b: str, kind: str) -> None:
     found = compare_values(a, b)
-    assert found is not None and found[0] == kind
+    assert found is not None
+    assert found[0] == kind
 
 
 def test_no_tension_for_the_same_values_or_enumerators() -> None:
@@ -185,7 +189,8 @@ def test_no_tension_for_the_same_values_or_enumerators() -> None:
     )
     assert possible_tension(["The board has nine members.", None]) is None
     found = possible_tension(["The board has nine members.", "The board has seven members."])
-    assert found is not None and "possible tension" in found.describe(["A", "B"])
+    assert found is not None
+    assert "possible tension" in found.describe(["A", "B"])
 
 
 def test_tension_precision_on_the_labelled_pairs() -> None:
@@ -230,7 +235,8 @@ def test_compare_command_themes_text(fast_index, monkeypatch, capsys) -> None:
     index = str(fast_index.index_dir)
     assert main(["compare", FRANCE, "country=Peru", "--index", index]) == 0
     out = capsys.readouterr().out
-    assert FRANCE in out and "country=Peru" in out
+    assert FRANCE in out
+    assert "country=Peru" in out
     assert main(["compare", FRANCE, "country=Peru", "--theme", "nope", "--index", index]) == 1
     assert "unknown theme" in capsys.readouterr().err
 
@@ -242,7 +248,8 @@ def test_ask_routes_comparisons_and_cites_every_side(fast_index, monkeypatch, ca
     payload = json.loads(capsys.readouterr().out)
     assert payload["mode"] == "compare"
     files = {c["file"] for c in payload["citations"]}
-    assert FRANCE in files and files & {DECREE, LAW}
+    assert FRANCE in files
+    assert files & {DECREE, LAW}
     for c in payload["citations"]:
         text = fast_index.document(c["submission_key"]).text
         assert text[c["char_start"] : c["char_end"]] == c["quote"]
@@ -255,8 +262,10 @@ def test_engine_stream_events_for_a_comparison(engine: Engine) -> None:
     from assistant.types import CitationsReady, Done, TextDelta
 
     events = list(engine.stream("Compare what States and NGOs say about chokeholds."))
-    assert isinstance(events[0], TextDelta) and events[0].text.startswith("Comparison of")
-    assert isinstance(events[-2], CitationsReady) and isinstance(events[-1], Done)
+    assert isinstance(events[0], TextDelta)
+    assert events[0].text.startswith("Comparison of")
+    assert isinstance(events[-2], CitationsReady)
+    assert isinstance(events[-1], Done)
     answer = events[-1].answer
     assert answer.mode == "compare"
     types = {c.submitter_type for c in answer.citations}
