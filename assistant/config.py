@@ -174,13 +174,13 @@ class CompareSettings:
     the tune split of tests/data/questions-compare.jsonl (docs/benchmarks.md, "Compare").
     """
 
-    cosine_weight: float = 1.696  # cosine to the aspect, standardised within the language
+    cosine_weight: float = 1.635  # cosine to the aspect, standardised within the language
     coverage_weight: float = 1.21  # idf-weighted share of the aspect's words in the passage
-    sentence_weight: float = 1.721  # the same share in its best sentence
-    bm25_weight: float = -0.359  # log(1 + BM25)
-    substance_weight: float = 2.779  # share of running text
-    bias: float = -4.847
-    threshold: float = 0.57  # a cell is "not addressed" below this probability
+    sentence_weight: float = 0.831  # the same share in its best sentence
+    bm25_weight: float = -0.07  # log(1 + BM25)
+    substance_weight: float = 2.91  # share of running text
+    bias: float = -5.159
+    threshold: float = 0.56  # a cell is "not addressed" below this probability
     runner_up_ratio: float = 0.8  # chat also cites a side's second passage this close
 
     def __post_init__(self) -> None:
