@@ -60,6 +60,9 @@ class RetrievalSettings:
     substance_floor: float = 0.5  # fused score x (floor + (1 - floor) x substance); 1 = off
     cross_weight: float = 0.6  # weight of the glossary-translated lexical list; 0 = off
     per_submitter_cap: int = 0  # 0 = no cap; ``reserve`` slots still go to other submitters
+    candidates_per_k: int = 3  # each retriever returns max(candidates, this x k) passages
+    cross_candidates_factor: int = 2  # the glossary list first takes this x as many
+    running_line_words: int = 8  # substance: a line of this many words counts as running text
 
     def __post_init__(self) -> None:
         _check(self.method in ("rrf", "score"), "retrieval.method", "rrf or score", self.method)
@@ -139,6 +142,7 @@ class AnswerSettings:
     max_sentence_chars: int = 360  # longer sentences are cut at "; " and ": "
     min_sentence_chars: int = 12
     llm_span_length_penalty: float = 0.002  # LLM answers: sentence overlap / (1 + this x chars)
+    llm_max_sentences: int = 8  # the LLM is asked for at most this many sentences
 
     def __post_init__(self) -> None:
         for name in ("answer_passages", "max_bullets", "quotes_per_submitter", "closest_passages"):
@@ -274,6 +278,15 @@ class Settings:
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # reliability: input caps per file (ingest/filecheck.py Limits) and index generations
+    max_unpacked_mb: int = 64  # bytes actually inflated from one file's zip, all parts read
+    max_compression_ratio: int = 100  # a part inflating to more than this x its packed size
+    max_paragraphs: int = 100_000  # paragraphs in one document (counted before parsing)
+    max_passages: int = 20_000  # passages one document may be cut into
+    keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
+    hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
+    hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
+    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
@@ -351,6 +364,15 @@ class Settings:
             else:
                 out.append(f.name)
         return out
+
+
+def hnsw_of(settings: Settings) -> dict[str, int]:
+    """Return the HNSW parameters the store gives the collections it creates."""
+    return {
+        "max_neighbors": settings.hnsw_max_neighbors,
+        "ef_construction": settings.hnsw_ef_construction,
+        "ef_search": settings.hnsw_ef_search,
+    }
 
 
 def env_name(field_name: str) -> str:

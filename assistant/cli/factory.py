@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from assistant.config import Settings
+from assistant.config import Settings, hnsw_of
 
 if TYPE_CHECKING:
+    from assistant.engine import Engine
+    from vectorstore.embeddings import Embedder
     from vectorstore.store import PassageStore
 
 
-def settings_embedder(settings: Settings) -> Any:
+def settings_embedder(settings: Settings) -> Embedder:
     """Return the embedder the settings choose (its model loads on first use)."""
     from vectorstore.embeddings import load_embedder
 
@@ -51,22 +53,26 @@ def open_store(
         collection=settings.collection,
         chroma_url=settings.chroma_url,
         check_embedder=check_embedder,
+        hnsw=hnsw_of(settings),
     )
 
 
 def require_index(settings: Settings) -> None:
     """Raise ConfigError naming the folder when ``settings`` points at no index."""
     from assistant.errors import ConfigError
+    from vectorstore.generations import has_index
 
     folder = Path(settings.index_dir)
-    if not settings.chroma_url and not (folder / "registry.sqlite").exists():
+    if not settings.chroma_url and not has_index(folder):
         raise ConfigError(
             f"no index in {folder}: run `submissions ingest FOLDER --index {folder}` first, "
             "or point --index (SUBMISSIONS_INDEX) at an existing index"
         )
 
 
-def build_engine(settings: Settings, *, top_k: int | None = None, must_exist: bool = True) -> Any:
+def build_engine(
+    settings: Settings, *, top_k: int | None = None, must_exist: bool = True
+) -> Engine:
     """Return an Engine for ``settings``; the LLM key is read here, at the edge.
 
     ``must_exist`` refuses a folder with no index (ask, eval); the app may start empty.

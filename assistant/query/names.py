@@ -71,6 +71,18 @@ def _by_alias() -> dict[str, str]:
     return {alias: country for country, names in _aliases().items() for alias in names}
 
 
+@cache
+def _multiword() -> re.Pattern[str]:
+    names = sorted({a for a in _by_alias() if " " in a}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+
+
+def country_spans(folded: str) -> list[tuple[int, int]]:
+    """Return the spans of country names of several words in a folded text ("united states",
+    "estados unidos"): words inside them name no group of submitters."""
+    return [m.span() for m in _multiword().finditer(folded)]
+
+
 def country_of(word: str) -> str:
     """Return the folded country any name or adjective names ("peruvian" -> "peru"), or ""."""
     return _by_alias().get(fold(word).strip("."), "")
@@ -133,3 +145,55 @@ def acronyms_of(sub: Submission) -> list[str]:
 def acronyms_in(text: str) -> list[str]:
     """Return the acronyms and long numbers written in ``text``, in order, once each."""
     return list(dict.fromkeys(_ACRONYM.findall(text)))
+
+
+_NAME = re.compile(r"(?<![\w’'])([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*|\d{4})")
+_GENERIC = {
+    "what",
+    "which",
+    "who",
+    "how",
+    "when",
+    "where",
+    "why",
+    "does",
+    "do",
+    "did",
+    "is",
+    "are",
+    "according",
+    "under",
+    "in",
+    "for",
+    "and",
+    "the",
+    "compare",
+    "list",
+    "name",
+    "give",
+    "describe",
+    "sur",
+    "quels",
+    "quelles",
+    "que",
+    "qué",
+    "cuáles",
+    "cómo",
+    "quién",
+    "le",
+    "la",
+}
+
+
+def names_in(question: str) -> list[str]:
+    """Return the capitalised words, acronyms and years of ``question`` (not its first word)."""
+    out = []
+    for i, match in enumerate(_NAME.finditer(question)):
+        for word in match.group(1).split():
+            w = re.sub(r"[’']s$", "", word).strip(".’'-")
+            if not w or fold(w) in _GENERIC:
+                continue
+            if i == 0 and match.start() == 0 and word == match.group(1).split()[0]:
+                continue  # the question's first word is capitalised anyway
+            out.append(w)
+    return list(dict.fromkeys(out))
