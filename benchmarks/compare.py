@@ -212,10 +212,11 @@ def main() -> int:
             "In-sample: the judge's weights and threshold were fitted on the tune split "
             "(`benchmarks/fit_compare.py`), so the tune column is in-sample for them; the test "
             "column is not. Leave-one-question-out on the tune split, a side's best passage "
-            f"holds its gold for {top1:.2f} of the sides ({top2:.2f} within its best two). The side detection, the "
-            "topic rule and the tension rules were written after reading all 21 questions and all "
-            "22 pairs, so for them every figure is in-sample. The judge is the fallback "
-            "similarity judge (`assistant/analyses/judging.py`), not yet the relevance judgement.",
+            f"holds its gold for {top1:.2f} of the sides ({top2:.2f} within its best two). "
+            "The side detection, the topic rule and the tension rules were written after "
+            "reading all 21 questions and all 22 pairs, so for them every figure is "
+            "in-sample. The judge is the fallback similarity judge "
+            "(`assistant/analyses/judging.py`), not yet the relevance judgement.",
             "",
             "Possible tension on tests/data/tension-pairs.jsonl (rules only, nothing fitted):",
             "",
