@@ -6,9 +6,11 @@ tests/test_browser.py when /usr/bin/chromium is absent (fails in CI).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
@@ -16,6 +18,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
 from assistant.config import Settings
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "How do France and Peru differ on when officers may use firearms?"
 
 
@@ -66,7 +69,7 @@ def test_a_comparison_question_in_chat_cites_both_sides(compare_page) -> None:
     expect(sources).to_contain_text("Peru")
 
 
-def test_the_compare_screen_shows_a_table_of_sides(compare_page) -> None:
+def test_the_compare_screen_shows_a_table_of_sides(compare_page, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     page = compare_page
@@ -83,3 +86,7 @@ def test_the_compare_screen_shows_a_table_of_sides(compare_page) -> None:
     expect(table.locator("thead th")).to_have_count(3)  # the aspect column and two sides
     expect(table.locator("tbody tr").first).to_contain_text("“")
     expect(table).to_contain_text("NGO_CampaignZero_UnitedStates.docx")
+    shots = (
+        ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    )
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)

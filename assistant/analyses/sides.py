@@ -57,7 +57,9 @@ GROUP_WORDS = {
 }
 # Where a question is cut into the pieces that may each name one side.
 _SEPARATORS = re.compile(
-    r"\s*(?:[,;]|\(|\)|\s(?:and|or|vs\.?|versus|with|against|compared\s+(?:with|to)|"
+    r"\s*(?:[,;]|\(|\)|\s(?:and|or|vs\.?|versus|with|against|compared\s+(?:with|to)|than|unlike|"
+    r"(?:differs?|different|distinct|diff[eè]re(?:nt)?|distint[oa]s?)\s+(?:from|de|del)|"
+    r"a\s+diferencia\s+de|contrairement\s+(?:a|à)|"
     r"as\s+opposed\s+to|et|ou|avec|par\s+rapport\s+(?:a|à)|face\s+(?:a|à)|y|e|o|con|"
     r"frente\s+a|respecto\s+(?:a|de))\s)\s*",
     re.IGNORECASE,
