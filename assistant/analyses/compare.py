@@ -48,7 +48,7 @@ COMPARE_WORDS = (
 _COMPARE = re.compile(rf"(?<!\w)(?:{COMPARE_WORDS})(?!\w)")
 _DANGLING = re.compile(
     r"(?<!\w)(?:and|et|y|e|or|ou|o|vs\.?|versus|with|avec|con|between|entre|the|la|le|les|el|los|"
-    r"las|of|de|du|des|del)(?=\s*(?:[,;:?]|$|(?:and|et|y|e|or|ou|o|on|about|in|regarding|sur|"
+    r"las|of|de|du|des|del)(?!\w)(?=\s*(?:[,;:?]|$|(?:and|et|y|e|or|ou|o|on|about|in|regarding|sur|"
     r"en|sobre|as|for|pour|para|[,;:?])(?!\w)))",
     re.IGNORECASE,
 )

@@ -36,6 +36,9 @@ DEFAULT_WEIGHTS = CompareSettings().weights
 DEFAULT_THRESHOLD = CompareSettings().threshold
 
 
+ENGLISH_ONLY = ("fast", "wordllama")
+
+
 class AspectJudge(Protocol):
     """Judges passages against a text: probabilities in [0, 1], ``threshold`` for "addressed"."""
 
@@ -80,6 +83,10 @@ class SimilarityJudge:
         self.glossary = glossary
         self.weights = np.asarray(weights, dtype=np.float64)
         self.threshold = threshold
+        # An English-only embedder (``fast``) says nothing of a French passage: standardising
+        # its cosines within French would lift the least bad one, so it is standardised whole.
+        name = getattr(getattr(store, "embedder", None), "name", "e5")
+        self.multilingual = not str(name).startswith(ENGLISH_ONLY)
         self._snapshot: _Snapshot | None = None
         self._state: tuple = ()
         self._vectors: dict[str, np.ndarray] = {}
@@ -122,8 +129,8 @@ class SimilarityJudge:
             missing = [p.id for p, r in zip(passages, rows, strict=True) if r < 0][:3]
             raise ValueError(f"passages not in the index: {missing}")
         cos = snap.vectors @ self.query_vector(text)
-        lz = np.zeros_like(cos)
-        for language in np.unique(snap.languages):
+        lz = (cos - cos.mean()) / (float(cos.std()) or 1.0)
+        for language in np.unique(snap.languages) if self.multilingual else ():
             same = snap.languages == language
             part = cos[same]
             lz[same] = (part - part.mean()) / (float(part.std()) or 1.0)
