@@ -237,6 +237,15 @@ class Settings:
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # reliability: input caps per file (ingest/filecheck.py Limits) and index generations
+    max_unpacked_mb: int = 64  # bytes actually inflated from one file's zip, all parts read
+    max_compression_ratio: int = 100  # a part inflating to more than this x its packed size
+    max_paragraphs: int = 100_000  # paragraphs in one document (counted before parsing)
+    max_passages: int = 20_000  # passages one document may be cut into
+    keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
+    hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
+    hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
+    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
@@ -313,6 +322,15 @@ class Settings:
             else:
                 out.append(f.name)
         return out
+
+
+def hnsw_of(settings: Settings) -> dict[str, int]:
+    """Return the HNSW parameters the store gives the collections it creates."""
+    return {
+        "max_neighbors": settings.hnsw_max_neighbors,
+        "ef_construction": settings.hnsw_ef_construction,
+        "ef_search": settings.hnsw_ef_search,
+    }
 
 
 def env_name(field_name: str) -> str:

@@ -83,6 +83,7 @@ class Engine:
     def from_settings(cls, settings: Settings, *, api_key: str = "") -> Engine:
         """Open the index and embedder named by ``settings``; the edge passes the LLM key."""
         from assistant.answering.llm import OpenAILikeChat
+        from assistant.config import hnsw_of
         from vectorstore.embeddings import load_embedder
         from vectorstore.store import PassageStore
 
@@ -97,6 +98,7 @@ class Engine:
             embedder,
             collection=settings.collection,
             chroma_url=settings.chroma_url,
+            hnsw=hnsw_of(settings),
         )
         llm = None
         if settings.llm_url:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ingest.chunking import chunk
 from ingest.docx import read_docx
+from ingest.filecheck import Limits, check_passage_count, check_text_size
 from ingest.hashing import file_hash
 from ingest.metadata import describe, detect_language
 from ingest.types import Document, Passage, Submission
@@ -34,10 +35,17 @@ def prepare(
     chunk_tokens: int = 250,
     overlap_tokens: int = 30,
     max_file_mb: int = 50,
+    limits: Limits | None = None,
 ) -> Prepared:
-    """Read, describe and chunk one submission. Raises an IngestError leaf on bad input."""
+    """Read, describe and chunk one submission. Raises an IngestError leaf on bad input.
+
+    ``limits`` are the input caps (zip inflation, paragraphs, passages); ``max_file_mb`` wins
+    over its field of the same name.
+    """
     content_hash = content_hash or file_hash(path)
-    document = read_docx(path, max_file_mb=max_file_mb)
+    limits = limits or Limits()
+    document = read_docx(path, max_file_mb=max_file_mb, limits=limits)
+    check_text_size(Path(path), len(document.text), chunk_tokens, limits)
     body = " ".join(b.text for b in document.blocks[:40])
     doc_language = detect_language(body) or "en"
 
@@ -51,6 +59,7 @@ def prepare(
         overlap_tokens=overlap_tokens,
         language_of=language_of,
     )
+    check_passage_count(Path(path), len(passages), limits)
     weights: Counter[str] = Counter()
     for passage in passages:
         weights[passage.language] += len(passage.text)

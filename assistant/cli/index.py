@@ -71,6 +71,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_index_option(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
 
+    gens = sub.add_parser("generations", help="list the index generations; remove old ones")
+    gens.add_argument(
+        "--remove", type=int, action="append", metavar="N", help="remove old generation N"
+    )
+    gens.add_argument("--json", action="store_true", help="print JSON")
+    add_index_option(gens)
+    gens.set_defaults(func=cmd_generations)
+
 
 @contextmanager
 def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
@@ -105,6 +113,17 @@ def ingest_options(settings: Settings) -> dict[str, int]:
         "overlap_tokens": settings.overlap_tokens,
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
+        "limits": input_limits(settings),
+    }
+
+
+def input_limits(settings: Settings) -> dict[str, int]:
+    """Return the per-file input caps of ``settings`` (ingest.filecheck.Limits fields)."""
+    return {
+        "max_unpacked_mb": settings.max_unpacked_mb,
+        "max_compression_ratio": settings.max_compression_ratio,
+        "max_paragraphs": settings.max_paragraphs,
+        "max_passages": settings.max_passages,
     }
 
 
@@ -134,10 +153,38 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         report = rebuild(
             store,
             progress=progress,
+            keep_generations=settings.keep_generations,
             **ingest_options(settings),
         )
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
+
+
+def cmd_generations(args: argparse.Namespace, settings: Settings) -> int:
+    """List the index generations, or remove old ones."""
+    from vectorstore.rebuilding import describe_generations
+    from vectorstore.sync import remove_generation
+
+    store = open_store(settings, embedder=False, must_exist=True)
+    for number in args.remove or ():
+        try:
+            remove_generation(store, number)
+        except ValueError as exc:
+            from assistant.errors import ConfigError
+
+            raise ConfigError(str(exc)) from exc
+    rows = describe_generations(store)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    console = _console()
+    for row in rows:
+        console.print(
+            f"generation {row['generation']}: {row['state']}, {row['size_bytes'] / 1e6:.1f} MB, "
+            f"{row['folder']}",
+            markup=False,
+        )
+    return 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,6 +221,8 @@ def print_report(report: IngestReport, *, as_json: bool) -> None:
             style = "red" if o.action == "failed" else ""
             files.add_row(o.key, o.action, str(o.passages or ""), o.detail, style=style)
         console.print(files)
+    for note in report.notes:
+        console.print(note, markup=False)
     seconds = report.timings.get("total", 0.0)
     console.print(
         f"{report.embedded} passages embedded, {report.cached} from cache, {seconds:.1f} s"
@@ -182,7 +231,12 @@ def print_report(report: IngestReport, *, as_json: bool) -> None:
 
 # status ------------------------------------------------------------------------------------
 def status_record(store: PassageStore) -> dict[str, Any]:
-    """Return the index status as a JSON-ready dict."""
+    """Return the index status as a JSON-ready dict (read-only: no lock, no repair).
+
+    Every submission counted is complete (the commit protocol guarantees it); a write in
+    progress, or one that was killed and not yet repaired, is reported beside the counts.
+    """
+    from vectorstore.journal import describe
     from vectorstore.sync import last_run
 
     recorded = store.recorded_embedder()
@@ -195,6 +249,8 @@ def status_record(store: PassageStore) -> dict[str, Any]:
         "passage_count": store.count(),
         "size_bytes": store.size_bytes(),
         "last_ingest": last_run(store.index_dir),
+        "generation": store.generation,
+        **describe(store),
         "submissions": [dataclasses.asdict(s) for s in submissions],
     }
 
@@ -228,7 +284,31 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             str(s["passages"]),
         )
     console.print(table)
+    for line in write_lines(record):
+        console.print(line)
     return 0
+
+
+def write_lines(record: dict[str, Any]) -> list[str]:
+    """Return the status lines about writes in progress and the last repair."""
+    lines = []
+    state = record.get("write_in_progress")
+    if state:
+        how = "running" if state["running"] else "interrupted (the next writer repairs it)"
+        lines.append(
+            f"A {state['command']} started {state['started']} (pid {state['pid']}) is {how}."
+        )
+    for build in record.get("rebuild_in_progress") or []:
+        how = "running" if build["running"] else "abandoned (the next writer removes it)"
+        lines.append(f"A rebuild into generation {build['generation']} is {how}.")
+    repair = record.get("last_repair")
+    if repair:
+        lines.append(
+            f"Last repair {repair['time']}: {repair['orphans_removed']} orphan vectors and "
+            f"{repair['stale_removed']} stale ones removed, {repair['rewritten']} rewritten, "
+            f"{len(repair['abandoned_generations'])} unfinished generations removed."
+        )
+    return lines
 
 
 # search ------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ REPORT_WORDS = {
     "duplicate": "duplicate",
     "removed": "removed",
     "failed": "not indexed",
+    "skipped": "skipped",
 }
 ProgressFn = Callable[..., Any]
 
@@ -118,6 +119,12 @@ def _options(ctx: AppContext) -> dict[str, int]:
         "chunk_tokens": s.chunk_tokens,
         "overlap_tokens": s.overlap_tokens,
         "max_file_mb": s.max_file_mb,
+        "limits": {
+            "max_unpacked_mb": s.max_unpacked_mb,
+            "max_compression_ratio": s.max_compression_ratio,
+            "max_paragraphs": s.max_paragraphs,
+            "max_passages": s.max_passages,
+        },
     }
 
 
