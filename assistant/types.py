@@ -70,6 +70,7 @@ class Answer:
     resolved_question: str = ""
     warnings: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    mode: str = "answer"  # "answer" | "who" | "compare": which answerer answered
 
 
 # Events of Engine.stream(): text first (possibly in many deltas), then citations, then done.

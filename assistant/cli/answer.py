@@ -114,6 +114,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             "question": answer.question,
             "resolved_question": answer.resolved_question,
             "answered": answer.answered,
+            "mode": answer.mode,
             "answer": answer.text,
             "citations": [citation_json(c) for c in answer.citations],
             "passages": hits_json(engine.store, answer.sources),
