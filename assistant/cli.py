@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    from assistant.commands import answer, index, serve
+    from assistant.commands import answer, index, serve, themes
 
     parser = argparse.ArgumentParser(
         prog="submissions",
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (index, answer, serve):
+    for module in (index, answer, serve, themes):
         module.register(sub)
     return parser
 
@@ -46,7 +46,7 @@ def add_filter_option(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
+        help="submitter_type, country, submitter, language, file, submission_key or theme; repeatable",
     )
 
 

@@ -21,7 +21,8 @@ from ingest.types import Document, Passage, Submission
 from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
 from vectorstore.lexical import LexicalIndex
-from vectorstore.registry import Registry
+from vectorstore.registry import Registry, filter_sql
+from vectorstore.tags import ensure_tables as ensure_tag_tables
 from vectorstore.types import Filters, Hit
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,10 @@ def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     clauses = [
         {name: {"$in": list(getattr(filters, name))}}
         for name in filters.__slots__
-        if getattr(filters, name)
+        if getattr(filters, name) and name != "theme"  # theme: exact search in dense_search
     ]
+    if not clauses:
+        return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
@@ -102,6 +105,7 @@ class PassageStore:
         self.chroma_url = chroma_url
         self.registry = Registry(self.index_dir / "registry.sqlite")
         self.lexical = LexicalIndex(self.registry)
+        ensure_tag_tables(self.registry)
         self._embedder = embedder
         self._client: Any = None
         self._collection: Any = None
@@ -281,6 +285,8 @@ class PassageStore:
         if total == 0 or k <= 0:
             return []
         vector = self.embed_query(query) if isinstance(query, str) else np.asarray(query)
+        if filters is not None and filters.theme:
+            return self._exact_search(vector, k, filters)
         result = self.collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=min(k, total),
@@ -292,6 +298,22 @@ class PassageStore:
         return [
             Hit(found[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in found
         ]
+
+    def _exact_search(self, vector: np.ndarray, k: int, filters: Filters) -> list[Hit]:
+        """Return the top ``k`` of the passages ``filters`` keep, by exact cosine (theme tags
+        live in the registry, so a theme filter is answered from there, not by Chroma)."""
+        condition, params = filter_sql(filters)
+        rows = self.registry.query(
+            f"SELECT p.id FROM passages p JOIN submissions s ON s.key = p.key WHERE {condition}",
+            params,
+        )
+        ids = [r[0] for r in rows]
+        if not ids:
+            return []
+        scores = self.vectors(ids) @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores)[:k]
+        found = self.registry.get_passages([ids[i] for i in order])
+        return [Hit(found[ids[i]], float(scores[i])) for i in order if ids[i] in found]
 
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         """Return up to ``k`` hits by BM25 (FTS5, language-aware; higher is better)."""

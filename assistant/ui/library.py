@@ -21,6 +21,7 @@ from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
+from assistant.themes.tagger import tag_after_sync
 from vectorstore import sync
 from vectorstore.errors import StoreError
 
@@ -136,6 +137,7 @@ def upload(
         )
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -220,6 +222,7 @@ def remove(ctx: AppContext, key: str | None) -> tuple[str, list[list[Any]]]:
         report = sync.remove(ctx.store, [key])
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -233,6 +236,7 @@ def rebuild(ctx: AppContext, progress: ProgressFn | None = None) -> tuple[str, l
         )
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
