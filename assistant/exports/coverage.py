@@ -46,8 +46,8 @@ def rows(coverage: Coverage) -> list[list[object]]:
 
 
 def write_csv(coverage: Coverage, path: Path) -> Path:
-    """Write the matrix as CSV (UTF-8 with a BOM, so that Excel reads accents)."""
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+    """Write the matrix as CSV (UTF-8)."""
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header(coverage))
         writer.writerows(rows(coverage))

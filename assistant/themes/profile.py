@@ -31,6 +31,7 @@ class Theme:
     description: str
     seeds: tuple[tuple[str, tuple[str, ...]], ...]
     example: str = ""
+    cues: tuple[tuple[str, tuple[str, ...]], ...] = ()  # marker words per language (optional)
 
     def phrases(self, language: str | None = None) -> tuple[str, ...]:
         """Return the seed phrases of ``language`` (all languages when None)."""
@@ -64,7 +65,7 @@ class CallProfile:
 
     def fingerprint(self) -> str:
         """Return a hash of what tagging depends on (ids and seed phrases)."""
-        payload = [(t.id, t.seeds) for t in self.themes]
+        payload = [(t.id, t.seeds, t.cues) for t in self.themes]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
     def as_dict(self) -> dict[str, Any]:
@@ -154,10 +155,16 @@ def _theme(data: Any, where: str) -> Theme:
         if not all(isinstance(p, str) and p.strip() for p in phrases):
             raise ConfigError(f"{where}.seeds.{lang}: every seed phrase must be non-empty text")
         pairs.append((lang, tuple(p.strip() for p in phrases)))
+    cues = data.get("cues", {})
+    if not isinstance(cues, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cues.values()
+    ):
+        raise ConfigError(f"{where}.cues: give marker words per language, e.g. {{\"en\": [...]}}")
     return Theme(
         id=theme_id,
         label=_text(data, "label", where),
         description=_text(data, "description", where),
         seeds=tuple(pairs),
         example=str(data.get("example", "")).strip(),
+        cues=tuple((lang, tuple(x.strip() for x in v if x.strip())) for lang, v in cues.items()),
     )

@@ -21,11 +21,12 @@ from assistant.text import content_terms
 from assistant.themes.profile import CallProfile
 from ingest.types import Passage
 
-FEATURES = ("cosine", "relative", "lexical", "bias")
+FEATURES = ("cosine", "relative", "lexical", "cues", "bias")
 # Fitted by benchmarks/fit_themes.py (see docs/benchmarks.md, "Theme coverage"); the settings
 # field theme_weights overrides them.
-DEFAULT_WEIGHTS = (30.0, 80.0, 0.4, -28.7)
+DEFAULT_WEIGHTS = (16.72, 80.34, 0.431, 0.595, -17.386)
 LEXICAL_CAP = 6.0
+CUE_CAP = 4.0
 
 
 class ThemeScorer(Protocol):
@@ -49,11 +50,12 @@ class ThemeFeatures:
     cosine: np.ndarray
     relative: np.ndarray
     lexical: np.ndarray
+    cues: np.ndarray
 
     def stacked(self) -> np.ndarray:
         """Return (passages, themes, len(FEATURES)) with a constant bias column."""
         ones = np.ones_like(self.cosine)
-        return np.stack([self.cosine, self.relative, self.lexical, ones], axis=-1)
+        return np.stack([self.cosine, self.relative, self.lexical, self.cues, ones], axis=-1)
 
 
 def seed_stems(profile: CallProfile) -> list[dict[str, float]]:
@@ -70,6 +72,20 @@ def seed_stems(profile: CallProfile) -> list[dict[str, float]]:
         for s in stems:
             spread[s] = spread.get(s, 0) + 1
     return [{s: 1.0 / spread[s] for s in stems if spread[s] < len(per_theme)} for stems in per_theme]
+
+
+def cue_stems(profile: CallProfile) -> list[list[tuple[str, ...]]]:
+    """Return per theme its cue phrases as tuples of stems (a cue matches when all are found)."""
+    out = []
+    for theme in profile.themes:
+        cues = {tuple(content_terms(c, lang)) for lang, words in theme.cues for c in words}
+        out.append([c for c in cues if c])
+    return out
+
+
+def cue_count(found: set[str], cues: list[tuple[str, ...]]) -> float:
+    """Return how many of the theme's cue phrases occur (capped)."""
+    return min(CUE_CAP, float(sum(all(s in found for s in cue) for cue in cues)))
 
 
 def lexical_weight(text: str, language: str, stems: dict[str, float]) -> float:
@@ -93,6 +109,7 @@ class SeedScorer:
         self.seed_vectors = seed_vectors  # one (seeds, dim) array per theme
         self.weights = np.asarray(weights, dtype=np.float64)
         self.stems = seed_stems(profile)
+        self.cues = cue_stems(profile)
         tag = f"{profile.fingerprint()}|{embedder}|{','.join(map(str, weights))}"
         self.fingerprint = hashlib.sha256(tag.encode()).hexdigest()[:16]
 
@@ -114,13 +131,17 @@ class SeedScorer:
         n, t = len(passages), len(self.seed_vectors)
         if n == 0:
             empty = np.zeros((0, t))
-            return ThemeFeatures(empty, empty, empty)
+            return ThemeFeatures(empty, empty, empty, empty)
         cosine = np.column_stack([(vectors @ s.T).max(axis=1) for s in self.seed_vectors])
         relative = cosine - cosine.mean(axis=1, keepdims=True)
-        lexical = np.array(
-            [[lexical_weight(p.text, p.language, st) for st in self.stems] for p in passages]
-        )
-        return ThemeFeatures(cosine.astype(np.float64), relative.astype(np.float64), lexical)
+        lexical = np.zeros((n, t))
+        cues = np.zeros((n, t))
+        for i, p in enumerate(passages):
+            found = set(content_terms(p.text, p.language or "en"))
+            for j in range(t):
+                lexical[i, j] = min(LEXICAL_CAP, sum(w for s, w in self.stems[j].items() if s in found))
+                cues[i, j] = cue_count(found, self.cues[j])
+        return ThemeFeatures(cosine.astype(np.float64), relative.astype(np.float64), lexical, cues)
 
     def score(self, passages: Sequence[Passage], vectors: np.ndarray) -> np.ndarray:
         """Return the probabilities, shape (passages, themes)."""
