@@ -1,4 +1,4 @@
-"""Theme subcommands: retag, coverage, correct, compare, digest.
+"""Theme subcommands: retag, coverage, correct, digest.
 
 Every reading command first tags the passages that have no tags yet (cheap: stored vectors),
 so the matrix never lags behind an ingest made by another path.
@@ -17,7 +17,7 @@ from assistant.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Register retag, coverage, correct, compare and digest."""
+    """Register retag, coverage, correct and digest."""
     retag = sub.add_parser("retag", help="re-score every passage against the call's themes")
     retag.add_argument("--json", action="store_true", help="print the report as JSON")
     add_index_option(retag)
@@ -39,14 +39,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     fix.add_argument("--undo", action="store_true", help="drop the correction")
     add_index_option(fix)
     fix.set_defaults(func=cmd_correct)
-
-    cmp_ = sub.add_parser("compare", help="compare submitters, groups or submissions by theme")
-    cmp_.add_argument("sides", nargs="+", metavar="SIDE", help="key, submitter, country or type=NGO")
-    cmp_.add_argument("--question", default="", help="compare on this question instead of themes")
-    cmp_.add_argument("--theme", action="append", default=[], metavar="T", help="only these themes")
-    cmp_.add_argument("--json", action="store_true", help="print JSON")
-    add_index_option(cmp_)
-    cmp_.set_defaults(func=cmd_compare)
 
     dig = sub.add_parser("digest", help="thematic digest: who said what per theme (Word/Markdown)")
     dig.add_argument("--theme", action="append", default=[], metavar="T", help="only these themes")
@@ -173,20 +165,6 @@ def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("give the passage count to record (0 = not addressed), or --undo")
     tags.correct(args.key, theme, args.passages, note=args.note)
     print(f"{args.key} × {theme}: set to {args.passages} passage(s) by staff (kept across retag).")
-    return 0
-
-
-def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
-    """Compare sides theme by theme (or on a question)."""
-    from assistant.analyses.compare import compare, compare_record, render_compare
-
-    store, profile = open_tagged(settings)
-    result = compare(store, profile, args.sides, question=args.question, themes=args.theme)
-    if args.json:
-        json.dump(compare_record(result), sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        print("\n".join(render_compare(result)))
     return 0
 
 
