@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.themes.profile import load_profile  # noqa: E402
-from assistant.themes.scorer import DEFAULT_WEIGHTS, FEATURES, SeedScorer  # noqa: E402
+from assistant.themes.scorer import FEATURES, SeedScorer, weights_for  # noqa: E402
 from vectorstore.store import PassageStore  # noqa: E402
 
 L2 = 0.01
@@ -48,7 +48,9 @@ def load_cells(store: PassageStore, scorer: SeedScorer, labels: Path) -> list[di
             vectors = store.vectors([p.id for p in passages])
             feats[sub.key] = scorer.features(passages, vectors).stacked()
         x = feats[sub.key][:, themes.index(row["theme"]), :]
-        cells.append({"x": x, "label": int(row["label"]), "file": row["file"], "theme": row["theme"]})
+        cells.append(
+            {"x": x, "label": int(row["label"]), "file": row["file"], "theme": row["theme"]}
+        )
     return cells
 
 
@@ -84,7 +86,9 @@ def predict(cell: dict, w: np.ndarray) -> int:
 
 
 def agreement(cells: list[dict], counts: list[int]) -> dict[str, float]:
-    strict = [(c["label"] == 2) == (n > 0) for c, n in zip(cells, counts, strict=True) if c["label"] != 1]
+    strict = [
+        (c["label"] == 2) == (n > 0) for c, n in zip(cells, counts, strict=True) if c["label"] != 1
+    ]
     loose = [(c["label"] >= 1) == (n > 0) for c, n in zip(cells, counts, strict=True)]
     return {
         "cells_02": len(strict),
@@ -104,7 +108,7 @@ def main() -> int:
     profile = load_profile()
     scorer = SeedScorer.for_store(store, profile)
     cells = load_cells(store, scorer, args.labels)
-    start = np.asarray(DEFAULT_WEIGHTS, dtype=np.float64)
+    start = np.asarray(weights_for(store.embedder.name), dtype=np.float64)
     default = agreement(cells, [predict(c, start) for c in cells])
     full = fit(cells, start)
     insample = agreement(cells, [predict(c, full) for c in cells])
@@ -123,7 +127,8 @@ def main() -> int:
         per_theme[t] = agreement([cells[i] for i in idx], [oos_counts[i] for i in idx])
     result = {
         "weights": dict(zip(FEATURES, [round(float(v), 3) for v in full], strict=True)),
-        "current_weights": agreement(cells, [predict(c, start) for c in cells]) | {"note": "DEFAULT_WEIGHTS"},
+        "current_weights": agreement(cells, [predict(c, start) for c in cells])
+        | {"note": "DEFAULT_WEIGHTS"},
         "in_sample": insample,
         "out_of_sample_loso": oos,
         "per_theme_oos": per_theme,

@@ -87,7 +87,8 @@ class ThemeTags:
                 "DELETE FROM passage_themes WHERE passage_id NOT IN (SELECT id FROM passages)"
             )
             conn.execute(
-                "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (TAGGED_WITH, fingerprint)
+                "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                (TAGGED_WITH, fingerprint),
             )
 
     def clear(self) -> None:
@@ -133,7 +134,9 @@ class ThemeTags:
         rows = self.registry.query("SELECT key, theme, data FROM theme_corrections")
         return {(k, t): Correction(key=k, theme=t, **json.loads(d)) for k, t, d in rows}
 
-    def correct(self, key: str, theme: str, passages: int, note: str = "", by: str = "") -> Correction:
+    def correct(
+        self, key: str, theme: str, passages: int, note: str = "", by: str = ""
+    ) -> Correction:
         """Record that staff set cell (key, theme) to ``passages`` (0 = not addressed)."""
         found = Correction(key, theme, max(0, int(passages)), note, by, time.time())
         data = {"passages": found.passages, "note": note, "by": by, "at": found.at}

@@ -163,9 +163,7 @@ def cell_citations(
     sub = store.submission(key)
     document = store.document(key)
     scores = ThemeTags(store.registry).scores([key])
-    order = sorted(
-        ((s.get(theme_id, 0.0), pid) for pid, s in scores.items()), reverse=True
-    )
+    order = sorted(((s.get(theme_id, 0.0), pid) for pid, s in scores.items()), reverse=True)
     kept = [(score, pid) for score, pid in order if score >= TAG_THRESHOLD][:limit]
     found = store.registry.get_passages([pid for _, pid in kept])
     chooser = QuoteChooser(profile)

@@ -94,12 +94,18 @@ def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
     profile = load_profile(settings.call_file)
     store = open_store(settings, must_exist=True)
     report = tag(store, scorer_for(store, settings, profile), force=True)
-    record = {"tagged": report.tagged, "passages": report.total, "seconds": round(report.seconds, 3)}
+    record = {
+        "tagged": report.tagged,
+        "passages": report.total,
+        "seconds": round(report.seconds, 3),
+    }
     if args.json:
         print(json.dumps(record))
     else:
-        print(f"Re-tagged {report.tagged} passage(s) against {len(profile.themes)} themes "
-              f"in {report.seconds:.2f} s (no passage re-embedded; corrections kept).")
+        print(
+            f"Re-tagged {report.tagged} passage(s) against {len(profile.themes)} themes "
+            f"in {report.seconds:.2f} s (no passage re-embedded; corrections kept)."
+        )
     return 0
 
 
@@ -137,7 +143,9 @@ def print_matrix(coverage: Any) -> None:
         for theme in coverage.themes:
             c = row.cells[theme.id]
             cells.append((str(c.passages) if c.passages else "—") + ("*" if c.corrected else ""))
-        table.add_row(row.submission.submitter or row.submission.file, row.submission.submitter_type, *cells)
+        table.add_row(
+            row.submission.submitter or row.submission.file, row.submission.submitter_type, *cells
+        )
     totals = coverage.totals()
     table.add_row("submissions addressing", "", *(str(totals[t.id]) for t in coverage.themes))
     Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)

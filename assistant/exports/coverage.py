@@ -39,7 +39,11 @@ def rows(coverage: Coverage) -> list[list[object]]:
         row: list[object] = [s.file, s.submitter, s.submitter_type, s.country, s.language]
         row.extend(r.cells[t.id].passages for t in coverage.themes)
         if marked:
-            fixes = [f"{t.id}={r.cells[t.id].passages}" for t in coverage.themes if r.cells[t.id].corrected]
+            fixes = [
+                f"{t.id}={r.cells[t.id].passages}"
+                for t in coverage.themes
+                if r.cells[t.id].corrected
+            ]
             row.append("; ".join(fixes))
         out.append(row)
     return out
@@ -77,19 +81,42 @@ def write_xlsx(coverage: Coverage, path: Path) -> Path:
                 target.fill = corrected_fill
                 target.comment = Comment(f"Corrected by staff. {c.note}".strip(), c.note or "staff")
     totals = coverage.totals()
-    sheet.append(["Submissions addressing the theme", "", "", "", "", *(totals[t.id] for t in coverage.themes)])
+    sheet.append(
+        [
+            "Submissions addressing the theme",
+            "",
+            "",
+            "",
+            "",
+            *(totals[t.id] for t in coverage.themes),
+        ]
+    )
     quotes = book.create_sheet("Quotes")
-    quotes.append(["file", "submitter", "theme", "passages", "strength", "corrected", "locator", "quote"])
+    quotes.append(
+        ["file", "submitter", "theme", "passages", "strength", "corrected", "locator", "quote"]
+    )
     for cell in quotes[1]:
         cell.font = Font(bold=True)
     for r in coverage.rows:
         for theme in coverage.themes:
             c = r.cells[theme.id]
             cit = c.citation
-            quote = "" if not (cit and c.passages) else (f"({WITHHELD})" if cit.confidential else cit.quote)
-            quotes.append([
-                r.submission.file, r.submission.submitter, theme.id, c.passages, c.strength,
-                "yes" if c.corrected else "", cit.locator if cit and c.passages else "", quote,
-            ])
+            quote = (
+                ""
+                if not (cit and c.passages)
+                else (f"({WITHHELD})" if cit.confidential else cit.quote)
+            )
+            quotes.append(
+                [
+                    r.submission.file,
+                    r.submission.submitter,
+                    theme.id,
+                    c.passages,
+                    c.strength,
+                    "yes" if c.corrected else "",
+                    cit.locator if cit and c.passages else "",
+                    quote,
+                ]
+            )
     book.save(str(path))
     return Path(path)

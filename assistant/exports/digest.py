@@ -27,7 +27,14 @@ def footnote_text(c: Citation) -> str:
 
 def digest_markdown(digest: Digest) -> str:
     """Return the digest as Markdown with [^n] footnotes."""
-    lines = [f"# {digest.title}", "", f"*{digest.call_title}*", "", f"Made on {digest.made_on}.", ""]
+    lines = [
+        f"# {digest.title}",
+        "",
+        f"*{digest.call_title}*",
+        "",
+        f"Made on {digest.made_on}.",
+        "",
+    ]
     notes: list[str] = []
     for td in digest.themes:
         lines += [f"## {td.theme.id}. {td.theme.label}", "", td.theme.description, ""]

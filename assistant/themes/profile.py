@@ -35,9 +35,7 @@ class Theme:
 
     def phrases(self, language: str | None = None) -> tuple[str, ...]:
         """Return the seed phrases of ``language`` (all languages when None)."""
-        return tuple(
-            p for lang, phrases in self.seeds if language in (None, lang) for p in phrases
-        )
+        return tuple(p for lang, phrases in self.seeds if language in (None, lang) for p in phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +87,9 @@ def load_profile(call_file: str | Path = "") -> CallProfile:
         try:
             raw = Path(call_file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"{where}: cannot read the call file ({exc}); check call_file") from exc
+            raise ConfigError(
+                f"{where}: cannot read the call file ({exc}); check call_file"
+            ) from exc
     else:
         where = "the bundled assistant/data/call.json"
         raw = (resources.files("assistant") / "data" / "call.json").read_text(encoding="utf-8")
@@ -159,7 +159,7 @@ def _theme(data: Any, where: str) -> Theme:
     if not isinstance(cues, dict) or not all(
         isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cues.values()
     ):
-        raise ConfigError(f"{where}.cues: give marker words per language, e.g. {{\"en\": [...]}}")
+        raise ConfigError(f'{where}.cues: give marker words per language, e.g. {{"en": [...]}}')
     return Theme(
         id=theme_id,
         label=_text(data, "label", where),

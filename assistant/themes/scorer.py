@@ -24,7 +24,16 @@ from ingest.types import Passage
 FEATURES = ("cosine", "relative", "lexical", "cues", "bias")
 # Fitted by benchmarks/fit_themes.py (see docs/benchmarks.md, "Theme coverage"); the settings
 # field theme_weights overrides them.
-DEFAULT_WEIGHTS = (16.72, 80.34, 0.431, 0.595, -17.386)
+FITTED_WEIGHTS = {
+    "e5": (16.72, 80.34, 0.431, 0.595, -17.386),
+    "fast": (-4.483, 27.584, 0.649, 1.065, -3.496),
+}
+DEFAULT_WEIGHTS = FITTED_WEIGHTS["e5"]
+
+
+def weights_for(embedder: str) -> tuple[float, ...]:
+    """Return the fitted weights for an embedder ("e5", "fast", ...; e5's otherwise)."""
+    return FITTED_WEIGHTS.get(embedder.split(":")[0], DEFAULT_WEIGHTS)
 LEXICAL_CAP = 6.0
 CUE_CAP = 4.0
 
@@ -71,7 +80,9 @@ def seed_stems(profile: CallProfile) -> list[dict[str, float]]:
     for stems in per_theme:
         for s in stems:
             spread[s] = spread.get(s, 0) + 1
-    return [{s: 1.0 / spread[s] for s in stems if spread[s] < len(per_theme)} for stems in per_theme]
+    return [
+        {s: 1.0 / spread[s] for s in stems if spread[s] < len(per_theme)} for stems in per_theme
+    ]
 
 
 def cue_stems(profile: CallProfile) -> list[list[tuple[str, ...]]]:
@@ -123,7 +134,9 @@ class SeedScorer:
         vectors = []
         for theme in profile.themes:
             phrases = theme.phrases()
-            vectors.append(np.vstack([_seed_vector(store, registry, embedder_name, p) for p in phrases]))
+            vectors.append(
+                np.vstack([_seed_vector(store, registry, embedder_name, p) for p in phrases])
+            )
         return cls(profile, vectors, weights=weights, embedder=embedder_name)
 
     def features(self, passages: Sequence[Passage], vectors: np.ndarray) -> ThemeFeatures:
@@ -139,7 +152,9 @@ class SeedScorer:
         for i, p in enumerate(passages):
             found = set(content_terms(p.text, p.language or "en"))
             for j in range(t):
-                lexical[i, j] = min(LEXICAL_CAP, sum(w for s, w in self.stems[j].items() if s in found))
+                lexical[i, j] = min(
+                    LEXICAL_CAP, sum(w for s, w in self.stems[j].items() if s in found)
+                )
                 cues[i, j] = cue_count(found, self.cues[j])
         return ThemeFeatures(cosine.astype(np.float64), relative.astype(np.float64), lexical, cues)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.errors import ConfigError
 from assistant.themes.profile import CallProfile, load_profile
-from assistant.themes.scorer import DEFAULT_WEIGHTS, FEATURES, SeedScorer, ThemeScorer
+from assistant.themes.scorer import FEATURES, SeedScorer, ThemeScorer, weights_for
 from vectorstore.tags import ThemeTags
 
 logger = logging.getLogger(__name__)
@@ -33,10 +33,10 @@ class TagReport:
     full: bool  # True when every passage was re-scored (profile or weights changed)
 
 
-def parse_weights(raw: str) -> tuple[float, ...]:
-    """Return the theme_weights setting as floats (empty: the fitted defaults)."""
+def parse_weights(raw: str, embedder: str = "e5") -> tuple[float, ...]:
+    """Return the theme_weights setting as floats (empty: the weights fitted for the embedder)."""
     if not raw.strip():
-        return DEFAULT_WEIGHTS
+        return weights_for(embedder)
     try:
         values = tuple(float(x) for x in raw.split(","))
     except ValueError as exc:
@@ -52,7 +52,8 @@ def parse_weights(raw: str) -> tuple[float, ...]:
 def scorer_for(store: Any, settings: Any, profile: CallProfile | None = None) -> ThemeScorer:
     """Return the theme scorer the settings choose, over ``store``'s embedder."""
     profile = profile or load_profile(getattr(settings, "call_file", ""))
-    weights = parse_weights(getattr(settings, "theme_weights", ""))
+    embedder = getattr(getattr(store, "embedder", None), "name", "e5")
+    weights = parse_weights(getattr(settings, "theme_weights", ""), embedder)
     return SeedScorer.for_store(store, profile, weights=weights)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.ui import ask, docview, filters, library
+from assistant.ui import ask, coverage, docview, filters, library
 from assistant.ui.auth import authenticator, check_bind
 from assistant.ui.context import AppContext
 from assistant.ui.theme import asset, theme
@@ -45,11 +45,14 @@ def build_app(engine: Any, settings: Settings) -> gr.Blocks:
                 ask_tab = ask.build_ask_tab(ctx)
             with gr.Tab("Document", id="document") as doc_tab_item:
                 doc_tab = docview.build_document_tab(ctx)
+            with gr.Tab("Coverage", id="coverage") as cov_item:
+                cov_tab = coverage.build_coverage_tab(ctx)
             with gr.Tab("Library", id="library"):
                 lib_tab = library.build_library_tab(ctx)
         _wire_ask(ctx, stored, panel, ask_tab, tabs, doc_tab)
         _wire_document(ctx, stored, doc_tab, doc_tab_item)
         _wire_library(ctx, lib_tab, panel, doc_tab, ask_tab.chips)
+        _wire_coverage(ctx, cov_tab, cov_item, tabs, doc_tab, lib_tab)
         # Restore the conversation kept in the browser when the page loads.
         app.load(ask.restore, [stored], [ask_tab.chat, ask_tab.sources], api_name=False)
     return app
@@ -187,6 +190,69 @@ def _wire_library(
     tab.rebuild_confirm.click(
         rebuild, None, [tab.report, tab.table, tab.rebuild_row], api_name=False
     ).then(**refresh, api_name=False)
+
+
+def _wire_coverage(
+    ctx: AppContext,
+    tab: coverage.CoverageTab,
+    item: gr.Tab,
+    tabs: gr.Tabs,
+    doc: docview.DocumentTab,
+    lib: library.LibraryTab,
+) -> None:
+    def show(types, countries, languages):
+        return coverage.show(ctx, types, countries, languages)
+
+    if lib.card_picker is not None and lib.card is not None:
+        lib.card_picker.input(
+            lambda key: coverage.submission_card(ctx, key), lib.card_picker, lib.card,
+            api_name="submission_card",
+        )
+
+    draw = {"fn": show, "inputs": tab.filters, "outputs": [tab.plot, tab.totals]}
+    tab.refresh.click(**draw, api_name="coverage")
+    item.select(**draw, api_name=False)
+    for component in tab.filters:
+        component.change(**draw, api_name=False)
+
+    def on_bridge(cards, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        if data.get("action") == "cell":
+            body, state, cell = coverage.open_cell(ctx, data.get("key", ""), data.get("theme", ""))
+            return body, state, cell, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        if data.get("action") == "open":
+            key, body, cited, original = coverage.open_card(ctx, cards, int(data.get("n", -1)))
+            return (gr.skip(), gr.skip(), gr.skip(), gr.Tabs(selected="document"), key, body,
+                    cited, original)
+        return (gr.skip(),) * 8
+
+    tab.bridge.click(
+        on_bridge,
+        [tab.cards_state],
+        [tab.cards, tab.cards_state, tab.cell, tabs, doc.picker, doc.body, doc.cited, doc.original],
+        api_name=False,
+    ).then(None, None, None, js=SCROLL_TO_MARK)
+
+    def save(cell, count, note, types, countries, languages):
+        message = coverage.correct(ctx, cell, count, note)
+        fig, totals = coverage.show(ctx, types, countries, languages)
+        return message, fig, totals
+
+    tab.save.click(
+        save,
+        [tab.cell, tab.count, tab.note, *tab.filters],
+        [tab.message, tab.plot, tab.totals],
+        api_name="correct_cell",
+    )
+    for button, fmt in ((tab.csv, "csv"), (tab.xlsx, "xlsx")):
+        button.click(
+            lambda types, countries, languages, fmt=fmt: shown(
+                coverage.export(ctx, fmt, types, countries, languages)
+            ),
+            tab.filters,
+            tab.file,
+            api_name=f"coverage_{fmt}",
+        )
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

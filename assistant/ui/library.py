@@ -264,6 +264,8 @@ class LibraryTab:
     rebuild_row: gr.Row
     rebuild_confirm: gr.Button
     rebuild_cancel: gr.Button
+    card_picker: gr.Dropdown | None = None  # the submission card (assistant.ui.coverage)
+    card: gr.HTML | None = None
 
 
 def build_library_tab(ctx: AppContext) -> LibraryTab:
@@ -319,6 +321,14 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         csv_button = gr.Button("Export submissions.csv", size="sm")
     message = gr.Markdown("", elem_id="sa-library-message")
     csv_file = gr.File(label="submissions.csv", elem_id="sa-csv", visible=False, interactive=False)
+    with gr.Accordion("Submission card: the call's themes it covers", open=True):
+        card_picker = gr.Dropdown(
+            submission_choices(ctx.store.submissions()),
+            value=None,
+            label="Submission",
+            elem_id="sa-card-picker",
+        )
+        card = gr.HTML("", elem_id="sa-subcard-box")
     return LibraryTab(
         table,
         files,
@@ -337,4 +347,6 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         rebuild_row,
         rebuild_confirm,
         rebuild_cancel,
+        card_picker,
+        card,
     )
