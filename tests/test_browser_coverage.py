@@ -52,8 +52,8 @@ def test_heat_map_click_lists_the_cells_passages_and_opens_the_document(app_url,
         page.wait_for_selector("#sa-question textarea")
         page.get_by_role("tab", name="Coverage").click()
         plot = page.locator("#sa-coverage-plot .js-plotly-plot")
-        expect(plot).to_be_visible()
-        expect(page.locator("#sa-coverage-totals")).to_contain_text(" of ")
+        expect(plot).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.locator("#sa-coverage-totals")).to_contain_text(" of ", timeout=TIMEOUT_MS)
         # Click the cell with the most passages: its centre, from the figure's own geometry.
         point = page.evaluate(
             """() => {
@@ -72,13 +72,13 @@ def test_heat_map_click_lists_the_cells_passages_and_opens_the_document(app_url,
         )
         page.mouse.click(point["x"], point["y"])
         cards = page.locator("#sa-coverage-cards .sa-card")
-        expect(cards.first).to_be_visible()
+        expect(cards.first).to_be_visible(timeout=TIMEOUT_MS)
         assert cards.count() >= 1
         quote = cards.first.locator(".sa-quote-mark").inner_text()
         page.screenshot(path=str(tmp_path / "coverage.png"))
         cards.first.locator('button[data-action="open"]').click()
         mark = page.locator("#sa-document mark.sa-hl-primary").first
-        expect(mark).to_be_visible()
+        expect(mark).to_be_visible(timeout=TIMEOUT_MS)
         shown = " ".join(page.locator("#sa-document mark.sa-hl-primary").all_inner_texts())
         assert " ".join(shown.split()) == " ".join(quote.split())
         browser.close()
