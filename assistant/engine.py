@@ -12,8 +12,9 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant import generation
-from assistant.answering import (
+from assistant.answering import generation
+from assistant.answering.citations import parse_labels, validate_claims
+from assistant.answering.extractive import (
     NOT_ADDRESSED,
     Extract,
     Sources,
@@ -21,14 +22,14 @@ from assistant.answering import (
     extractive_answer,
     stream_lines,
 )
-from assistant.citations import parse_labels, validate_claims
-from assistant.followup import Resolved, Turn, merge_filters, resolve, scopes, without_names
-from assistant.glossary import Glossary
-from assistant.glossary import bundled as bundled_glossary
-from assistant.glossary import load as load_glossary
-from assistant.llm import ChatModel
-from assistant.refusal import COSINE_SCALE, Evidence, assess
-from assistant.retrieval import Fusion, Retrieval, Retriever
+from assistant.answering.llm import ChatModel
+from assistant.answering.refusal import COSINE_SCALE, Evidence, assess
+from assistant.query.followup import Resolved, Turn, merge_filters, resolve, scopes, without_names
+from assistant.retrieval.fusion import Fusion
+from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.glossary import bundled as bundled_glossary
+from assistant.retrieval.glossary import load as load_glossary
+from assistant.retrieval.retriever import Retrieval, Retriever
 from assistant.types import Answer, CitationsReady, Done, Event, TextDelta
 from vectorstore.types import Filters, Hit
 
@@ -70,7 +71,7 @@ class Engine:
     @classmethod
     def from_settings(cls, settings: Any, *, api_key: str = "") -> Engine:
         """Open the index and embedder named by ``settings``; the edge passes the LLM key."""
-        from assistant.llm import OpenAILikeChat
+        from assistant.answering.llm import OpenAILikeChat
         from vectorstore.embeddings import load_embedder
         from vectorstore.store import PassageStore
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.engine import Engine
-from assistant.followup import resolve
+from assistant.query.followup import resolve
 from assistant.types import CitationsReady, Done, TextDelta
 from vectorstore.types import Filters
 
@@ -160,7 +160,7 @@ def test_retrieve_takes_a_mode(fast_index, mode: str) -> None:
 
 
 def test_a_scope_is_searched_without_the_names_that_chose_it(fast_index) -> None:
-    from assistant.followup import scopes, without_names
+    from assistant.query.followup import scopes, without_names
 
     subs = fast_index.submissions()
     question = "What does Campaign Zero report about how often complaints are upheld?"
@@ -174,7 +174,7 @@ def test_a_scope_is_searched_without_the_names_that_chose_it(fast_index) -> None
 
 
 def test_an_acronym_and_a_submitter_name_give_two_scopes(fast_index) -> None:
-    from assistant.followup import scopes
+    from assistant.query.followup import scopes
 
     subs = fast_index.submissions()
     both = scopes("Compare Executive Order 14074 with what Campaign Zero collected", subs)

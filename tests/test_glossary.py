@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.glossary import LANGUAGES, Glossary, bundled
-from assistant.retrieval import Retriever
+from assistant.retrieval.glossary import LANGUAGES, Glossary, bundled
+from assistant.retrieval.retriever import Retriever
 
 SMALL = (
     "# a comment\n"
@@ -73,7 +73,7 @@ def test_an_english_question_reaches_a_french_article_through_the_glossary(fast_
 
 
 def test_the_setting_picks_bundled_off_or_a_file(tmp_path: Path) -> None:
-    from assistant.glossary import load
+    from assistant.retrieval.glossary import load
 
     assert load("") is bundled()
     assert len(load("off")) == 0

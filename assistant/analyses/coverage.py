@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.citations import build_citation
+from assistant.answering.citations import build_citation
 from assistant.text import content_terms, sentence_spans
 from assistant.themes.profile import CallProfile, Theme
 from assistant.themes.scorer import seed_stems

@@ -1,1 +1,2 @@
-"""Files handed to people: coverage CSV/XLSX and the thematic digest (Word and Markdown)."""
+"""Files handed to people: answers and conversations (.docx with footnotes, Markdown), the
+coverage matrix (CSV/XLSX) and the thematic digest (Word and Markdown)."""

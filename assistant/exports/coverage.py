@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 from assistant.analyses.coverage import Coverage
-from assistant.export import WITHHELD
+from assistant.exports.answer import WITHHELD
 
 FIXED = ("file", "submitter", "submitter_type", "country", "language")
 

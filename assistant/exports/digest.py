@@ -11,7 +11,7 @@ from pathlib import Path
 from docx import Document as new_docx
 
 from assistant.analyses.digest import Digest, not_addressed_line
-from assistant.export import WITHHELD, _Footnotes, _xml_safe, format_citation
+from assistant.exports.answer import WITHHELD, _Footnotes, _xml_safe, format_citation
 from assistant.types import Citation
 
 

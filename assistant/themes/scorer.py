@@ -34,6 +34,8 @@ DEFAULT_WEIGHTS = FITTED_WEIGHTS["e5"]
 def weights_for(embedder: str) -> tuple[float, ...]:
     """Return the fitted weights for an embedder ("e5", "fast", ...; e5's otherwise)."""
     return FITTED_WEIGHTS.get(embedder.split(":")[0], DEFAULT_WEIGHTS)
+
+
 LEXICAL_CAP = 6.0
 CUE_CAP = 4.0
 

@@ -205,7 +205,9 @@ def _wire_coverage(
 
     if lib.card_picker is not None and lib.card is not None:
         lib.card_picker.input(
-            lambda key: coverage.submission_card(ctx, key), lib.card_picker, lib.card,
+            lambda key: coverage.submission_card(ctx, key),
+            lib.card_picker,
+            lib.card,
             api_name="submission_card",
         )
 
@@ -222,8 +224,16 @@ def _wire_coverage(
             return body, state, cell, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         if data.get("action") == "open":
             key, body, cited, original = coverage.open_card(ctx, cards, int(data.get("n", -1)))
-            return (gr.skip(), gr.skip(), gr.skip(), gr.Tabs(selected="document"), key, body,
-                    cited, original)
+            return (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.Tabs(selected="document"),
+                key,
+                body,
+                cited,
+                original,
+            )
         return (gr.skip(),) * 8
 
     tab.bridge.click(

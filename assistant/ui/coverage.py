@@ -125,7 +125,8 @@ def _hover(cell: Any, label: str) -> str:
 def totals_html(coverage: Coverage) -> str:
     """Return "T3: 6 of 15 submissions" per theme, with the theme labels."""
     items = "".join(
-        f"<li><strong>{html.escape(coverage.total_line(t.id))}</strong> — {html.escape(t.label)}</li>"
+        f"<li><strong>{html.escape(coverage.total_line(t.id))}</strong>"
+        f" — {html.escape(t.label)}</li>"
         for t in coverage.themes
     )
     return f'<ul class="sa-coverage-totals" id="sa-coverage-totals">{items}</ul>'
@@ -244,16 +245,19 @@ def submission_card(ctx: AppContext, key: str | None) -> str:
                 if c.confidential
                 else f"“{html.escape(c.quote)}”"
             )
-            quote = f'<blockquote class="sa-quote">{words} <span class="sa-meta">{html.escape(c.locator)}</span></blockquote>'
+            where = f'<span class="sa-meta">{html.escape(c.locator)}</span>'
+            quote = f'<blockquote class="sa-quote">{words} {where}</blockquote>'
         mark = " (corrected by staff)" if cell.corrected else ""
         items.append(
-            f"<li><strong>{theme.id} {html.escape(theme.label)}</strong>: {cell.passages} passage(s){mark}{quote}</li>"
+            f"<li><strong>{theme.id} {html.escape(theme.label)}</strong>: "
+            f"{cell.passages} passage(s){mark}{quote}</li>"
         )
     gaps = f'<p class="sa-meta">Not addressed: {", ".join(missing)}</p>' if missing else ""
+    about = " · ".join(x for x in (s.submitter_type, s.country, s.language, s.title) if x)
+    listed = "".join(items) or "<li>No theme of the call is addressed.</li>"
     return (
         f'<article class="sa-subcard" id="sa-subcard"><h3>{html.escape(s.submitter or s.file)}</h3>'
-        f'<p class="sa-meta">{html.escape(" · ".join(x for x in (s.submitter_type, s.country, s.language, s.title) if x))}</p>'
-        f"<ul>{''.join(items) or '<li>No theme of the call is addressed.</li>'}</ul>{gaps}</article>"
+        f'<p class="sa-meta">{html.escape(about)}</p><ul>{listed}</ul>{gaps}</article>'
     )
 
 

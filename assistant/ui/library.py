@@ -16,12 +16,12 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.themes.tagger import tag_after_sync
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
-from assistant.themes.tagger import tag_after_sync
 from vectorstore import sync
 from vectorstore.errors import StoreError
 

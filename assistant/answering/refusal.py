@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.followup import DEMONYMS
-from assistant.retrieval import Retrieval
-from assistant.terms import QuestionTerms
+from assistant.query.followup import DEMONYMS
+from assistant.query.terms import QuestionTerms
+from assistant.retrieval.retriever import Retrieval
 from assistant.text import content_terms, fold
 from ingest.types import Submission
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import prompts
-from assistant.answering import Sources, display_name
-from assistant.citations import build_citation, quoted_spans
-from assistant.retrieval import Scored
+from assistant.answering.citations import build_citation, quoted_spans
+from assistant.answering.extractive import Sources, display_name
+from assistant.retrieval.fusion import Scored
 from assistant.text import content_terms, sentence_spans
 from assistant.types import Citation, Claim
 

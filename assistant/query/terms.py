@@ -6,7 +6,7 @@ refusal check (coverage). Nothing here loads a model.
 
 from __future__ import annotations
 
-from assistant.glossary import Glossary
+from assistant.retrieval.glossary import Glossary
 from assistant.text import content_terms, words
 
 

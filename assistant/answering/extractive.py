@@ -21,10 +21,11 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.citations import build_citation, format_locator
-from assistant.glossary import Glossary
-from assistant.retrieval import Scored, submitter_key
-from assistant.terms import QuestionTerms
+from assistant.answering.citations import build_citation, format_locator
+from assistant.query.terms import QuestionTerms
+from assistant.retrieval.diversity import submitter_key
+from assistant.retrieval.fusion import Scored
+from assistant.retrieval.glossary import Glossary
 from assistant.text import content_terms, sentence_spans
 from assistant.types import Citation, Claim
 from ingest.types import Document, Submission
@@ -288,7 +289,7 @@ def closest_material(
 
 
 def _in_scope(sub: Submission, filters: Filters | None) -> bool:
-    from assistant.retrieval import matches
+    from assistant.retrieval.retriever import matches
     from ingest.types import Passage
 
     if filters is None or filters.is_empty() or filters.language:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import add_index_option
+from assistant.cli.options import add_index_option
 from assistant.config import Settings
 
 
@@ -75,7 +75,7 @@ def submission_filter(pairs: list[str]) -> Any:
 
 def open_tagged(settings: Settings) -> tuple[Any, Any]:
     """Open the index, tag what is untagged, return (store, profile)."""
-    from assistant.commands.index import open_store
+    from assistant.cli.factory import open_store
     from assistant.themes.profile import load_profile
     from assistant.themes.tagger import scorer_for, tag
 
@@ -87,7 +87,7 @@ def open_tagged(settings: Settings) -> tuple[Any, Any]:
 
 def cmd_retag(args: argparse.Namespace, settings: Settings) -> int:
     """Re-score every passage (after a change of call profile); corrections are kept."""
-    from assistant.commands.index import open_store
+    from assistant.cli.factory import open_store
     from assistant.themes.profile import load_profile
     from assistant.themes.tagger import scorer_for, tag
 
@@ -155,7 +155,7 @@ def print_matrix(coverage: Any) -> None:
 
 def cmd_correct(args: argparse.Namespace, settings: Settings) -> int:
     """Record (or drop) a staff correction of one cell."""
-    from assistant.commands.index import open_store
+    from assistant.cli.factory import open_store
     from assistant.errors import ConfigError
     from assistant.themes.profile import load_profile
     from vectorstore.tags import ThemeTags

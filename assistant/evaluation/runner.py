@@ -314,7 +314,7 @@ def evaluate(
     if baselines:
         for mode, name in (("dense", "dense only"), ("bm25", "lexical only")):
             results[name] = by_kind(run_retriever(questions, store_search(engine, mode, k), k))
-        from assistant.baseline import llama_index_search
+        from assistant.evaluation.baseline import llama_index_search
 
         search = llama_index_search(engine.store, k=k)
         results["llama-index default"] = by_kind(run_retriever(questions, search, k))

@@ -27,7 +27,7 @@ from vectorstore.lexical import analyse, analysed_words, fold
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "fr", "es")
-BUNDLED = Path(__file__).parent / "data" / "glossary.tsv"
+BUNDLED = Path(__file__).resolve().parents[1] / "data" / "glossary.tsv"
 
 
 @dataclass(frozen=True, slots=True)

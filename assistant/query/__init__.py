@@ -1,0 +1,1 @@
+"""The question, analysed once: follow-up resolution, scopes, terms."""
