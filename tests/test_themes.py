@@ -56,7 +56,7 @@ def test_old_shape_and_bad_fields_name_the_field(tmp_path) -> None:
         parse_profile(no_seeds, "c.json")
     bad = tmp_path / "call.json"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ConfigError, match="call.json"):
+    with pytest.raises(ConfigError, match=r"call\.json"):
         load_profile(bad)
     with pytest.raises(ConfigError, match="issuing_body"):
         parse_profile({"title": "x", "themes": []}, "c.json")
@@ -105,7 +105,8 @@ def test_coverage_json_quotes_are_verbatim_and_csv_has_the_exact_shape(store, tm
                 "char_end",
             }
             if cell["passages"] == 0:
-                assert cell["quote"] is None and cell["strength"] == 0
+                assert cell["quote"] is None
+                assert cell["strength"] == 0
             else:
                 addressed += 1
                 assert text[cell["char_start"] : cell["char_end"]] == cell["quote"]
@@ -122,7 +123,8 @@ def test_theme_filter_keeps_tagged_passages_only(store) -> None:
     tag(store, scorer_for(store, Settings(embedder="fast"), profile))
     tagged = {pid for pid, s in ThemeTags(store.registry).scores().items() if s["T4"] >= 0.5}
     hits = store.dense_search("police", 5, Filters(theme=("T4",)))
-    assert hits and all(h.passage.id in tagged for h in hits)
+    assert hits
+    assert all(h.passage.id in tagged for h in hits)
     lexical = store.lexical_search("police", 5, Filters(theme=("T4",)))
     assert all(h.passage.id in tagged for h in lexical)
 
@@ -138,7 +140,8 @@ def test_cell_citations_and_digest_with_real_footnotes(store, tmp_path) -> None:
     assert all(text[c.char_start : c.char_end] == c.quote for c in cites)
     digest = build_digest(store, profile, themes=[theme])
     md = digest_markdown(digest)
-    assert "Not addressed by" in md and "[^1]: Submission of " in md
+    assert "Not addressed by" in md
+    assert "[^1]: Submission of " in md
     path = write_digest_docx(digest, tmp_path / "d.docx")
     with zipfile.ZipFile(path) as z:
         notes = z.read("word/footnotes.xml").decode()
@@ -157,6 +160,7 @@ def test_cli_coverage_retag_and_correct(store, tmp_path, capsys, monkeypatch) ->
     capsys.readouterr()
     assert main(["coverage", "--index", index, "--json", "--csv", str(tmp_path / "c.csv")]) == 0
     cell = json.loads(capsys.readouterr().out)["submissions"][0]["cells"]["T2"]
-    assert cell["passages"] == 3 and cell["corrected"] is True
+    assert cell["passages"] == 3
+    assert cell["corrected"] is True
     assert "T2=3" in (tmp_path / "c.csv").read_text(encoding="utf-8")
     assert main(["search", "police", "--filter", "theme=T4", "--index", index]) == 0
