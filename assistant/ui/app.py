@@ -37,7 +37,8 @@ def build_app(engine: Any, settings: Settings) -> gr.Blocks:
         stored = gr.BrowserState([], storage_key=STORAGE_KEY)
         with gr.Sidebar(label="Filters", open=False, position="left", elem_id="sa-filters"):
             gr.Markdown("### Filters")
-            panel = filters.build_panel(ctx.store.submissions())
+            themes = [(f"{t['id']} {t['label']}", t["id"]) for t in ctx.call.get("themes", [])]
+            panel = filters.build_panel(ctx.store.submissions(), themes)
         call_title = ctx.call.get("title", "")
         gr.HTML(f"<h1>{title}</h1><p>{html.escape(call_title)}</p>", elem_id="sa-title")
         with gr.Tabs(selected="ask") as tabs:
@@ -68,8 +69,10 @@ def _wire_ask(
 ) -> None:
     outputs = [tab.chat, tab.sources, stored, tab.question]
 
-    def respond(question, conversation, types, countries, languages, keys):
-        yield from ask.respond(ctx, question, conversation, types, countries, languages, keys)
+    def respond(question, conversation, types, countries, languages, keys, themes=None):
+        yield from ask.respond(
+            ctx, question, conversation, types, countries, languages, keys, themes
+        )
 
     inputs = [tab.question, stored, *panel.inputs]
     tab.question.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=4)
@@ -94,12 +97,12 @@ def _wire_ask(
             api_name=f"export_{scope}_{fmt}",
         )
 
-    def describe(types, countries, languages, keys):
-        return ask.describe_filters(ctx, types, countries, languages, keys)
+    def describe(types, countries, languages, keys, themes=None):
+        return ask.describe_filters(ctx, types, countries, languages, keys, themes)
 
     for component in panel.inputs:
         component.change(describe, panel.inputs, tab.chips, api_name=False)
-    panel.clear.click(lambda: ([], [], [], []), None, panel.inputs, api_name=False)
+    panel.clear.click(lambda: tuple([] for _ in panel.inputs), None, panel.inputs, api_name=False)
 
     def on_card(conversation, evt: gr.EventData):
         data = getattr(evt, "_data", None) or {}
@@ -139,14 +142,14 @@ def _wire_library(
     doc: docview.DocumentTab,
     chips: gr.HTML,
 ) -> None:
-    def refreshed(types, countries, languages, keys):
+    def refreshed(types, countries, languages, keys, themes=None):
         subs = ctx.store.submissions()
         choices = [(filters.submission_label(s), s.key) for s in subs]
         return [
             *filters.update_choices(subs),
             gr.update(choices=choices),
             gr.update(choices=choices, value=None),
-            ask.describe_filters(ctx, types, countries, languages, keys),
+            ask.describe_filters(ctx, types, countries, languages, keys, themes),
         ]
 
     choice_outputs = [*panel.inputs, doc.picker, tab.to_remove, chips]
