@@ -154,9 +154,8 @@ class SeedScorer:
         for i, p in enumerate(passages):
             found = set(content_terms(p.text, p.language or "en"))
             for j in range(t):
-                lexical[i, j] = min(
-                    LEXICAL_CAP, sum(w for s, w in self.stems[j].items() if s in found)
-                )
+                stems = self.stems[j]
+                lexical[i, j] = min(LEXICAL_CAP, sum(stems[s] for s in found & stems.keys()))
                 cues[i, j] = cue_count(found, self.cues[j])
         return ThemeFeatures(cosine.astype(np.float64), relative.astype(np.float64), lexical, cues)
 
