@@ -13,7 +13,7 @@ from assistant.ui.context import AppContext
 from assistant.ui.filters import build_filters, chips_html
 
 
-@pytest.fixture()
+@pytest.fixture
 def ctx(fast_index, tmp_path):
     from assistant.engine import Engine
     from vectorstore.embeddings import load_embedder
