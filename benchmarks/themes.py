@@ -96,7 +96,7 @@ def _cosine_threshold(cells: list[dict]) -> float:
     return float(max(grid, key=score))
 
 
-def tagging_share(work: Path) -> dict:
+def tagging_share(work: Path, real: Path) -> dict:
     """Fresh e5 ingest of the 15 real documents, then tagging; return the times."""
     from assistant.config import Settings
     from assistant.themes.tagger import scorer_for, tag
@@ -107,7 +107,7 @@ def tagging_share(work: Path) -> dict:
     index = work / "e5-fresh"
     store = PassageStore(index, load_embedder("e5"))
     started = time.perf_counter()
-    sync(store, [REAL])
+    sync(store, [real])
     ingest_s = time.perf_counter() - started
     started = time.perf_counter()
     report = tag(store, scorer_for(store, Settings(index_dir=index)))
@@ -120,8 +120,10 @@ def tagging_share(work: Path) -> dict:
     }
 
 
-def coverage_at_150(work: Path) -> dict:
-    corpus = _sibling("ingest").corpus
+def coverage_at_150(work: Path, real: Path) -> dict:
+    scaled = _sibling("ingest")
+    scaled.REAL = real  # scale the real corpus (the module's default is beside /work/main)
+    corpus = scaled.corpus
 
     from assistant.analyses.coverage import build_coverage
     from assistant.config import Settings
@@ -209,8 +211,9 @@ def render(agree: dict, share: dict | None, scale: dict, command: str) -> str:
         ]
     lines += [
         f"`coverage` at {scale['submissions']} submissions ({scale['passages']} passages, "
-        "scaled corpus of benchmarks/ingest.py, fast embedder), medians of 3: re-tagging "
-        f"every passage {scale['tag_all_s']:.2f} s; building the matrix (counts, strongest "
+        "scaled corpus of benchmarks/ingest.py from the 15 real documents, fast embedder), "
+        f"medians of 3: re-tagging every passage {scale['tag_all_s']:.2f} s; building "
+        "the matrix (counts, strongest "
         f"quotes, locators) {scale['build_s']:.2f} s; `submissions coverage --json` end to "
         f"end (process start, imports, embedder load) {scale['cli_s']:.2f} s.",
     ]
@@ -225,12 +228,15 @@ def main() -> int:
     parser.add_argument(
         "--ingest-e5", action="store_true", help="measure the tagging share (fresh e5 ingest)"
     )
+    parser.add_argument("--corpus", type=Path, default=REAL, help="the 15 real .docx")
     args = parser.parse_args()
+    if not args.corpus.is_dir():
+        parser.error(f"{args.corpus} is absent: pass --corpus ../shared/corpus/real")
     work = Path(tempfile.mkdtemp(prefix="themes-bench-"))
     try:
         agree = agreement_figures(args.e5_index)
-        share = tagging_share(work) if args.ingest_e5 else None
-        scale = coverage_at_150(work)
+        share = tagging_share(work, args.corpus) if args.ingest_e5 else None
+        scale = coverage_at_150(work, args.corpus)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     command = "PYTHONPATH=$PWD python benchmarks/themes.py --e5-index INDEX" + (
