@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import GlossaryError
 from assistant.retrieval.glossary import LANGUAGES, Glossary, bundled
 from assistant.retrieval.retriever import Retriever
 
@@ -43,7 +44,7 @@ def test_nothing_found_gives_no_translation(small: Glossary) -> None:
 def test_a_malformed_line_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.tsv"
     path.write_text("# header\nhandcuff\tmenottes\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"bad\.tsv, line 2: expected 3"):
+    with pytest.raises(GlossaryError, match=r"bad\.tsv, line 2: expected 3"):
         Glossary.load(path)
 
 
@@ -80,5 +81,24 @@ def test_the_setting_picks_bundled_off_or_a_file(tmp_path: Path) -> None:
     path = tmp_path / "mine.tsv"
     path.write_text(SMALL, encoding="utf-8")
     assert len(load(str(path))) == 2
-    with pytest.raises(FileNotFoundError, match="SUBMISSIONS_GLOSSARY_FILE"):
+    with pytest.raises(GlossaryError, match="SUBMISSIONS_GLOSSARY_FILE"):
         load(str(tmp_path / "missing.tsv"))
+
+
+def test_a_bad_glossary_file_stops_the_cli_with_one_clear_line(
+    fast_index, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.cli import main
+
+    monkeypatch.setenv("SUBMISSIONS_EMBEDDER", "fast")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("handcuff\tmenottes\n", encoding="utf-8")
+    for setting, reason in ((bad, "line 1: expected 3"), (tmp_path / "none.tsv", "not found")):
+        monkeypatch.setenv("SUBMISSIONS_GLOSSARY_FILE", str(setting))
+        code = main(["ask", "When may police use force?", "--index", str(fast_index.index_dir)])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert err.startswith("error: ")
+        assert reason in err
+        assert "SUBMISSIONS_GLOSSARY_FILE" in err
+        assert "Traceback" not in err

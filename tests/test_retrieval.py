@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.answering.sentences import sentence_spans
 from assistant.retrieval.diversity import diversify, reserve_new
 from assistant.retrieval.fusion import Fusion, Scored, fuse
 from assistant.retrieval.retriever import Retriever, search
-from assistant.text import sentence_spans
 from ingest.types import Passage
 from vectorstore.types import Filters
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answering.citations import build_citation
-from assistant.text import content_terms, sentence_spans
+from assistant.answering.sentences import sentence_spans
 from assistant.themes.profile import CallProfile, Theme
 from assistant.themes.scorer import seed_stems
 from assistant.types import Citation
+from ingest.analysis import terms as content_terms
 from ingest.types import Document, Passage, Submission
 from vectorstore.tags import TAG_THRESHOLD, ThemeTags
 from vectorstore.types import Hit

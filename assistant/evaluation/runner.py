@@ -26,9 +26,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.text import normalize_space
+from assistant.errors import QuestionsFileError
+from ingest.analysis import normalize_space
+
+if TYPE_CHECKING:
+    from assistant.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ METRIC_COLUMNS = [
 
 
 def load_questions(path: Path) -> list[Question]:
-    """Return the questions of a JSON-lines file; raise ValueError naming the bad line."""
+    """Return the questions of a JSON-lines file; raise QuestionsFileError naming the bad line."""
     out = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -87,7 +91,7 @@ def load_questions(path: Path) -> list[Question]:
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(
+            raise QuestionsFileError(
                 f"{path}:{number}: not a question row ({exc}); each line needs "
                 '{"id", "question", "kind", "sources": [{"file", "quote"}]}'
             ) from exc
@@ -223,7 +227,7 @@ def run_retriever(
     return rows
 
 
-def run_engine(engine: Any, questions: Sequence[Question], k: int = K) -> list[Row]:
+def run_engine(engine: Engine, questions: Sequence[Question], k: int = K) -> list[Row]:
     """Ask every question through ``engine`` and score retrieval, refusal and citations.
 
     One untimed search runs first, so latency is that of a warm engine (the app benchmark
@@ -280,20 +284,22 @@ def run_engine(engine: Any, questions: Sequence[Question], k: int = K) -> list[R
     return rows
 
 
-def store_search(engine: Any, mode: str, k: int = K) -> Callable[[Question], list[tuple[str, str]]]:
+def store_search(
+    engine: Engine, mode: str, k: int = K
+) -> Callable[[Question], list[tuple[str, str]]]:
     """Return a search function over ``engine``'s store in ``mode`` (follow-ups resolved)."""
     subs = {s.key: s for s in engine.store.submissions()}
 
     def search(q: Question) -> list[tuple[str, str]]:
-        resolved = engine.resolve(q.question, list(q.history))
-        hits = engine.retrieve(resolved.question, resolved.filters, k=k, mode=mode)
+        query = engine.analyse(q.question, list(q.history))
+        hits = engine.retrieve(query, k=k, mode=mode)
         return [(subs[h.passage.submission_key].file, h.passage.text) for h in hits]
 
     return search
 
 
 def evaluate(
-    engine: Any, questions: Sequence[Question], *, baselines: bool = False, k: int = K
+    engine: Engine, questions: Sequence[Question], *, baselines: bool = False, k: int = K
 ) -> dict[str, Any]:
     """Return {system: {kind: metrics}} for the engine and, optionally, the baselines."""
     results: dict[str, Any] = {}

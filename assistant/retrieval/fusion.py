@@ -14,23 +14,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.config import RetrievalSettings
+from assistant.errors import UnknownModeError
 from ingest.types import Passage
 from vectorstore.types import Hit
 
-
-@dataclass(frozen=True, slots=True)
-class Fusion:
-    """How the two rankings are combined; the defaults are the measured choice."""
-
-    method: str = "rrf"  # rrf | score
-    dense_weight: float = 1.0
-    lexical_weight: float = 0.4
-    rrf_k: int = 20
-    candidates: int = 50
-    decay: float = 1.0  # each further passage of a submitter has its score multiplied by this
-    reserve: int = 2  # the last ``reserve`` of the top k go to submitters not yet listed
-    substance_floor: float = 0.5  # fused score x (floor + (1 - floor) x substance); 1 = off
-    cross_weight: float = 0.6  # weight of the glossary-translated lexical list; 0 = off
+# How the rankings are combined: the retrieval group of the settings (one default per value).
+Fusion = RetrievalSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +41,7 @@ class Scored:
         return Hit(self.passage, self.score)
 
 
-def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
+def fuse(pool: list[Scored], fusion: RetrievalSettings) -> list[Scored]:
     """Return ``pool`` ordered by the fused score (stored in ``score``), best first."""
     if not pool:
         return []
@@ -75,11 +65,11 @@ def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
             for c, b, x in zip(cos, lex, crs, strict=True)
         ]
     else:
-        raise ValueError(f"unknown fusion {fusion.method!r}: use rrf or score")
+        raise UnknownModeError(f"unknown fusion {fusion.method!r}: use rrf or score")
     floor = fusion.substance_floor
     if floor < 1.0:
         scores = [
-            v * (floor + (1.0 - floor) * substance(s.passage))
+            v * (floor + (1.0 - floor) * substance(s.passage, fusion.running_line_words))
             for s, v in zip(pool, scores, strict=True)
         ]
     fused = [replace(s, score=float(v)) for s, v in zip(pool, scores, strict=True)]
@@ -91,13 +81,16 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 _LINE_END = frozenset(".;:,!?")
 
 
-def substance(passage: Passage) -> float:
+def substance(passage: Passage, running_line_words: int | None = None) -> float:
     """Return the share (0..1) of a passage's characters that sit in running-text lines.
 
     A line counts when it ends like a sentence or list item ("(a) warning;"), or has at least
-    eight words and is not in capitals. Headings, table-of-contents lines and bare links do
-    not. Table rows count in full: their cells are short by nature.
+    ``running_line_words`` words (``Settings.retrieval``) and is not in capitals. Headings,
+    table-of-contents lines and bare links do not. Table rows count in full: their cells are
+    short by nature.
     """
+    if running_line_words is None:
+        running_line_words = RetrievalSettings().running_line_words
     if passage.kind == "table_row":
         return 1.0
     total = 0
@@ -111,7 +104,7 @@ def substance(passage: Passage) -> float:
         letters = [c for c in bare if c.isalpha()]
         shouted = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
         sentence_end = bool(bare) and bare[-1] in _LINE_END
-        if sentence_end or (len(_LETTER_WORD.findall(bare)) >= 8 and not shouted):
+        if sentence_end or (len(_LETTER_WORD.findall(bare)) >= running_line_words and not shouted):
             running += len(line)
     return running / total if total else 0.0
 

@@ -23,33 +23,26 @@ import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.query.terms import query_language
+from assistant.config import RetrievalSettings
+from assistant.errors import UnknownModeError
+from assistant.protocols import SearchableStore
 from assistant.retrieval.diversity import diversify, reserve_new, submitter_key
-from assistant.retrieval.fusion import Fusion, Scored, fuse, ranks
-from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.fusion import Scored, fuse, ranks
+from assistant.retrieval.glossary import Concept, Glossary
+from ingest.metadata import detect_language
 from ingest.types import Passage, Submission
 from vectorstore.types import Filters, Hit
+
+if TYPE_CHECKING:
+    from assistant.query.question import Query
 
 logger = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "bm25")
-
-
-class SearchableStore(Protocol):
-    """The part of vectorstore.store.PassageStore that retrieval uses."""
-
-    def dense_search(
-        self, query: str | np.ndarray, k: int, filters: Filters | None = None
-    ) -> list[Hit]: ...
-    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]: ...
-    def vectors(self, ids: Sequence[str]) -> Any: ...
-    def lexical_scores(self, query: str, ids: Sequence[str]) -> Any: ...
-    def embed_query(self, text: str) -> np.ndarray: ...
-    def submissions(self) -> list[Submission]: ...
 
 
 @dataclass
@@ -72,15 +65,40 @@ class Retriever:
         self,
         store: SearchableStore,
         *,
-        per_submitter_cap: int = 3,
-        fusion: Fusion | None = None,
+        per_submitter_cap: int | None = None,
+        fusion: RetrievalSettings | None = None,
         glossary: Glossary | None = None,
     ) -> None:
         self.store = store
-        self.per_submitter_cap = per_submitter_cap
-        self.fusion = fusion or Fusion()
+        self.fusion = fusion or RetrievalSettings()
+        self.per_submitter_cap = (
+            self.fusion.per_submitter_cap if per_submitter_cap is None else per_submitter_cap
+        )
         self.glossary = glossary
         self._qcache: dict[str, np.ndarray] = {}
+
+    def retrieve(
+        self, query: Query, *, k: int = 10, mode: str = "hybrid", use_scopes: bool = True
+    ) -> Retrieval:
+        """Return the passages for an analysed question: its filters, scopes and concepts."""
+        if mode != "hybrid" or not use_scopes or not query.scopes:
+            return self.search(
+                query.resolved,
+                k=k,
+                filters=query.filters,
+                mode=mode,
+                language=query.language,
+                concepts=query.concepts,
+            )
+        return self.search_scoped(
+            query.resolved,
+            query.scope_filters,
+            k=k,
+            filters=query.filters,
+            topic=query.topic,
+            language=query.language,
+            concepts=query.concepts,
+        )
 
     def search(
         self,
@@ -90,19 +108,27 @@ class Retriever:
         filters: Filters | None = None,
         mode: str = "hybrid",
         cap: int | None = None,
+        language: str | None = None,
+        concepts: Sequence[Concept] | None = None,
     ) -> Retrieval:
-        """Return the top ``k`` passages for ``query``; ``cap`` overrides the per-submitter cap."""
+        """Return the top ``k`` passages for ``query``; ``cap`` overrides the per-submitter cap.
+
+        ``language`` and ``concepts`` come from the analysed question (detected from ``query``
+        when not given, for callers that search plain text).
+        """
         if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}: use one of {', '.join(MODES)}")
+            allowed = ", ".join(MODES)
+            raise UnknownModeError(f"unknown retrieval mode {mode!r}: use one of {allowed}")
         filters = filters if filters and not filters.is_empty() else None
         subs = {s.key: s for s in self.store.submissions()}
-        n = max(self.fusion.candidates, k * 3)
+        n = max(self.fusion.candidates, k * self.fusion.candidates_per_k)
         qvec = None if mode == "bm25" else self.query_vector(query)
         dense = [] if qvec is None else self.store.dense_search(qvec, n, filters)
         lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
         cross: list[tuple[Hit, int]] = []
         if mode == "hybrid":
-            cross = self._cross_language(query, query_language(query), n, filters)
+            language = language or detect_language(query, default="en")
+            cross = self._cross_language(query, language, n, filters, concepts)
         pool = self._rescore(query, qvec, dense, lexical, cross)
         pool = [s for s in pool if matches(filters, s.passage, subs.get(s.passage.submission_key))]
         if mode == "dense":
@@ -128,6 +154,8 @@ class Retriever:
         k: int = 10,
         filters: Filters | None = None,
         topic: str | None = None,
+        language: str | None = None,
+        concepts: Sequence[Concept] | None = None,
     ) -> Retrieval:
         """Return a hybrid search that also searches each named scope, interleaved.
 
@@ -137,7 +165,8 @@ class Retriever:
         ``topic`` is the question without the names that chose the scopes; it is what each
         scope is searched for.
         """
-        overall = self.search(query, k=k, filters=filters)
+        known = {"language": language, "concepts": concepts}
+        overall = self.search(query, k=k, filters=filters, **known)
         if not scopes:
             return overall
         lists = []
@@ -145,7 +174,8 @@ class Retriever:
             merged = _intersect(filters, scope)
             if merged is not None:
                 # no per-submitter cap inside a scope the question names: it asked for them
-                lists.append(self.search(topic or query, k=k, filters=merged, cap=0).ranked)
+                scoped = self.search(topic or query, k=k, filters=merged, cap=0, **known)
+                lists.append(scoped.ranked)
         ranked: list[Scored] = []
         seen: set[str] = set()
         head = max(k - self.fusion.reserve, 1)
@@ -175,10 +205,15 @@ class Retriever:
         """Return the glossary equivalents of the query's terms, by other language."""
         if self.glossary is None or self.fusion.cross_weight <= 0:
             return {}
-        return self.glossary.translate(query, language or query_language(query))
+        return self.glossary.translate(query, language or detect_language(query, default="en"))
 
     def _cross_language(
-        self, query: str, language: str, n: int, filters: Filters | None
+        self,
+        query: str,
+        language: str,
+        n: int,
+        filters: Filters | None,
+        concepts: Sequence[Concept] | None = None,
     ) -> list[tuple[Hit, int]]:
         """Return (hit, rank) from a lexical search of each language's translated terms.
 
@@ -188,14 +223,16 @@ class Retriever:
         """
         if self.glossary is None or self.fusion.cross_weight <= 0:
             return []
-        concepts = self.glossary.matches(query, language)
+        if concepts is None:
+            concepts = self.glossary.matches(query, language)
         wanted = {c.line for c in concepts}
         out: list[tuple[Hit, int]] = []
         for target, terms in self.glossary.equivalent_terms(concepts, language).items():
             scoped = _intersect(filters, Filters(language=(target,)))
             if scoped is None:
                 continue
-            hits = self.store.lexical_search(terms, 2 * n, scoped)
+            wide = self.fusion.cross_candidates_factor * n
+            hits = self.store.lexical_search(terms, wide, scoped)
             held = {
                 h.passage.id: len(
                     wanted & {c.line for c in self.glossary.matches(h.passage.text, target)}
@@ -299,7 +336,7 @@ def search(
     k: int = 10,
     filters: Filters | None = None,
     mode: str = "hybrid",
-    per_submitter_cap: int = 3,
+    per_submitter_cap: int | None = None,
 ) -> list[Hit]:
     """Return the top ``k`` Hits for ``query`` (the `search` command's entry point)."""
     retriever = Retriever(store, per_submitter_cap=per_submitter_cap)

@@ -17,8 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.text import content_terms
 from assistant.themes.profile import CallProfile
+from ingest.analysis import terms as content_terms
 from ingest.types import Passage
 
 FEATURES = ("cosine", "relative", "lexical", "cues", "bias")
