@@ -25,8 +25,8 @@ FEATURES = ("cosine", "relative", "lexical", "cues", "bias")
 # Fitted by benchmarks/fit_themes.py (see docs/benchmarks.md, "Theme coverage"); the settings
 # field theme_weights overrides them.
 FITTED_WEIGHTS = {
-    "e5": (16.72, 80.34, 0.431, 0.595, -17.386),
-    "fast": (-4.483, 27.584, 0.649, 1.065, -3.496),
+    "e5": (17.869, 86.962, 0.608, 0.395, -18.797),
+    "fast": (-2.68, 17.047, 0.511, 0.593, -2.212),
 }
 DEFAULT_WEIGHTS = FITTED_WEIGHTS["e5"]
 
