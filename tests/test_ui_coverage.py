@@ -4,6 +4,7 @@ correction, export, submission card, theme filter chips."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +50,9 @@ def test_figure_totals_cell_cards_and_document(ctx) -> None:
     assert fig2.data[0].text[i][j].endswith("*")
     assert coverage.export(ctx, "csv").endswith(".csv")
     assert coverage.export(ctx, "xlsx").endswith(".xlsx")
+    digest_md = Path(coverage.digest(ctx, "all", "md")).read_text(encoding="utf-8")
+    assert "Not addressed by" in digest_md
+    assert coverage.digest(ctx, theme, "docx").endswith(".docx")
 
 
 def test_submission_card_and_theme_chip(ctx) -> None:

@@ -269,6 +269,13 @@ def _wire_coverage(
             tab.file,
             api_name=f"coverage_{fmt}",
         )
+    for button, fmt in ((tab.digest_docx, "docx"), (tab.digest_md, "md")):
+        button.click(
+            lambda theme, fmt=fmt: shown(coverage.digest(ctx, theme, fmt)),
+            [tab.digest_theme],
+            tab.file,
+            api_name=f"digest_{fmt}",
+        )
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

@@ -172,7 +172,15 @@ def open_cell(
         body = '<p class="sa-muted">No passage of this submission addresses the theme.</p>'
     else:
         body = "".join(render_card(c, CARD_TURN) for c in cites)
-    heading = f'<h3 class="sa-cell-title">{html.escape(title)}: {len(cites)} passage(s)</h3>'
+    shown_line = f"{len(cites)} passage(s)"
+    total = sum(
+        1
+        for s in ThemeTags(ctx.store.registry).scores([key]).values()
+        if s.get(theme_id, 0.0) >= 0.5
+    )
+    if total > len(cites):
+        shown_line = f"the {len(cites)} strongest of {total} passages"
+    heading = f'<h3 class="sa-cell-title">{html.escape(title)}: {shown_line}</h3>'
     return (
         heading + note + body,
         [citation_to_state(c) for c in cites],
@@ -221,6 +229,24 @@ def export(ctx: AppContext, fmt: str, types=(), countries=(), languages=()) -> s
     coverage = matrix(ctx, types, countries, languages)
     path = ctx.new_file(f"coverage.{fmt}")
     (write_csv if fmt == "csv" else write_xlsx)(coverage, path)
+    return str(path)
+
+
+def digest(ctx: AppContext, theme: str, fmt: str) -> str:
+    """Write the thematic digest (one theme, or all when ``theme`` is "all"); return its path."""
+    from assistant.analyses.digest import build_digest
+    from assistant.exports.digest import digest_markdown, write_digest_docx
+
+    profile = profile_of(ctx)
+    tag(ctx.store, scorer_for(ctx.store, ctx.settings, profile))
+    themes = [] if not theme or theme == "all" else [theme]
+    result = build_digest(ctx.store, profile, themes=themes)
+    name = f"digest-{theme or 'all'}.{fmt}"
+    path = ctx.new_file(name)
+    if fmt == "docx":
+        write_digest_docx(result, path)
+    else:
+        path.write_text(digest_markdown(result), encoding="utf-8")
     return str(path)
 
 
@@ -280,6 +306,9 @@ class CoverageTab:
     csv: gr.Button
     xlsx: gr.Button
     file: gr.File
+    digest_theme: gr.Dropdown
+    digest_docx: gr.Button
+    digest_md: gr.Button
 
     @property
     def filters(self) -> list[Any]:
@@ -308,7 +337,16 @@ def build_coverage_tab(ctx: AppContext) -> CoverageTab:
             with gr.Row():
                 csv = gr.Button("Export CSV", size="sm", elem_id="sa-cov-csv")
                 xlsx = gr.Button("Export Excel", size="sm", elem_id="sa-cov-xlsx")
-            file = gr.File(label="Exported matrix", visible=False, elem_id="sa-cov-file")
+            with gr.Row():
+                theme_choices = [("All themes", "all")] + [
+                    (f"{t.id} {t.label}", t.id) for t in profile_of(ctx).themes
+                ]
+                digest_theme = gr.Dropdown(
+                    theme_choices, value="all", label="Thematic digest", elem_id="sa-digest-theme"
+                )
+                digest_docx = gr.Button("Digest (Word)", size="sm", elem_id="sa-digest-docx")
+                digest_md = gr.Button("Digest (Markdown)", size="sm", elem_id="sa-digest-md")
+            file = gr.File(label="Exported file", visible=False, elem_id="sa-cov-file")
         with gr.Column(scale=2, min_width=320):
             bridge = gr.HTML(
                 "", elem_id="sa-coverage-bridge", js_on_load=asset("coverage_on_load.js")
@@ -337,4 +375,7 @@ def build_coverage_tab(ctx: AppContext) -> CoverageTab:
         csv,
         xlsx,
         file,
+        digest_theme,
+        digest_docx,
+        digest_md,
     )
