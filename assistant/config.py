@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
+from ingest.formats import FormatOptions
 
 PREFIX = "SUBMISSIONS_"
 FITTED = Path(__file__).resolve().parent / "data" / "fitted.json"
@@ -169,11 +170,52 @@ class FollowupSettings:
         _check(self.min_own_words >= 0, "followup.min_own_words", ">= 0", self.min_own_words)
 
 
+# compare (issue 9 §5) ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CompareSettings:
+    """The fallback judge of a comparison's cells (analyses/judging.py).
+
+    A logistic regression on a passage's features, fitted by ``benchmarks/fit_compare.py`` on
+    the tune split of tests/data/questions-compare.jsonl (docs/benchmarks.md, "Compare").
+    """
+
+    cosine_weight: float = 1.635  # cosine to the aspect, standardised within the language
+    coverage_weight: float = 1.21  # idf-weighted share of the aspect's words in the passage
+    sentence_weight: float = 0.831  # the same share in its best sentence
+    bm25_weight: float = -0.07  # log(1 + BM25)
+    substance_weight: float = 2.91  # share of running text
+    bias: float = -5.159
+    threshold: float = 0.56  # a cell is "not addressed" below this probability
+    runner_up_ratio: float = 0.8  # chat also cites a side's second passage this close
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.threshold <= 1, "compare.threshold", "in [0, 1]", self.threshold)
+        _check(
+            0 <= self.runner_up_ratio <= 1,
+            "compare.runner_up_ratio",
+            "in [0, 1]",
+            self.runner_up_ratio,
+        )
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        """Return the weights in the judge's feature order, then the bias."""
+        return (
+            self.cosine_weight,
+            self.coverage_weight,
+            self.sentence_weight,
+            self.bm25_weight,
+            self.substance_weight,
+            self.bias,
+        )
+
+
 GROUPS: dict[str, type] = {
     "retrieval": RetrievalSettings,
     "refusal": RefusalSettings,
     "answer": AnswerSettings,
     "followup": FollowupSettings,
+    "compare": CompareSettings,
 }
 
 
@@ -240,11 +282,29 @@ class Settings:
     theme_weights: str = ""
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # reliability: input caps per file (ingest/filecheck.py Limits) and index generations
+    max_unpacked_mb: int = 64  # bytes actually inflated from one file's zip, all parts read
+    max_compression_ratio: int = 100  # a part inflating to more than this x its packed size
+    max_paragraphs: int = 100_000  # paragraphs in one document (counted before parsing)
+    max_passages: int = 20_000  # passages one document may be cut into
+    keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
+    hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
+    hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
+    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
+    # formats (PDF, OCR, LibreOffice conversion): limits per file
+    pdf_max_pages: int = 2000  # a PDF with more pages is refused
+    pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer
+    ocr: bool = True  # OCR scanned PDFs when Tesseract is installed
+    ocr_languages: str = "eng+fra+spa"  # Tesseract languages (those installed are used)
+    ocr_max_pages: int = 60  # a scan with more pages is refused
+    ocr_timeout_s: float = 240.0  # time limit for the OCR of one file
+    convert_timeout_s: float = 120.0  # time limit for one LibreOffice conversion (.odt/.doc/.rtf)
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
     answer: AnswerSettings = field(default_factory=_fitted("answer"))
     followup: FollowupSettings = field(default_factory=_fitted("followup"))
+    compare: CompareSettings = field(default_factory=_fitted("compare"))
 
     def __post_init__(self) -> None:
         _check(self.top_k >= 1, "top_k", ">= 1", self.top_k)
@@ -260,6 +320,10 @@ class Settings:
         _check(self.embedding_dim >= 0, "embedding_dim", ">= 0", self.embedding_dim)
         _check(self.llm_timeout_s > 0, "llm_timeout_s", "> 0", self.llm_timeout_s)
         _check(0 <= self.port <= 65535, "port", "a port number", self.port)
+        for name in ("pdf_max_pages", "ocr_max_pages"):
+            _check(getattr(self, name) >= 1, name, ">= 1", getattr(self, name))
+        for name in ("pdf_timeout_s", "ocr_timeout_s", "convert_timeout_s"):
+            _check(getattr(self, name) > 0, name, "> 0", getattr(self, name))
 
     @property
     def per_submitter_cap(self) -> int:
@@ -301,6 +365,18 @@ class Settings:
             values[group] = given if given is not None else kind(**layer)
         return cls(**values)
 
+    def format_options(self) -> FormatOptions:
+        """Return the PDF/OCR/conversion limits for the ingest stage."""
+        return FormatOptions(
+            max_pages=self.pdf_max_pages,
+            file_timeout_s=self.pdf_timeout_s,
+            ocr=self.ocr,
+            ocr_languages=self.ocr_languages,
+            ocr_max_pages=self.ocr_max_pages,
+            ocr_timeout_s=self.ocr_timeout_s,
+            convert_timeout_s=self.convert_timeout_s,
+        )
+
     @staticmethod
     def env_name(field_name: str) -> str:
         """Return the environment variable that sets ``field_name`` ("refusal.threshold")."""
@@ -316,6 +392,15 @@ class Settings:
             else:
                 out.append(f.name)
         return out
+
+
+def hnsw_of(settings: Settings) -> dict[str, int]:
+    """Return the HNSW parameters the store gives the collections it creates."""
+    return {
+        "max_neighbors": settings.hnsw_max_neighbors,
+        "ef_construction": settings.hnsw_ef_construction,
+        "ef_search": settings.hnsw_ef_search,
+    }
 
 
 def env_name(field_name: str) -> str:

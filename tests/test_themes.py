@@ -164,3 +164,18 @@ def test_cli_coverage_retag_and_correct(store, tmp_path, capsys, monkeypatch) ->
     assert cell["corrected"] is True
     assert "T2=3" in (tmp_path / "c.csv").read_text(encoding="utf-8")
     assert main(["search", "police", "--filter", "theme=T4", "--index", index]) == 0
+
+
+def test_corrections_survive_a_rebuild(store) -> None:
+    from vectorstore.sync import rebuild
+
+    settings = Settings(index_dir=store.index_dir, embedder="fast")
+    tag(store, scorer_for(store, settings))
+    key = store.submissions()[0].key
+    ThemeTags(store.registry).correct(key, "T5", 4, note="checked")
+    report = rebuild(store)
+    assert report.ok
+    tag(store, scorer_for(store, settings))
+    row = next(r for r in build_coverage(store, load_profile()).rows if r.submission.key == key)
+    assert row.cells["T5"].passages == 4
+    assert row.cells["T5"].corrected

@@ -60,6 +60,9 @@ def scorer_for(store: Any, settings: Any, profile: CallProfile | None = None) ->
 def tag(store: Any, scorer: ThemeScorer, *, force: bool = False) -> TagReport:
     """Score the passages that need it; every passage when ``force`` or the scorer changed."""
     started = time.perf_counter()
+    refresh = getattr(store, "refresh", None)
+    if refresh is not None:
+        refresh()  # a rebuild may have switched the live generation
     tags = ThemeTags(store.registry)
     full = force or (tags.tagged_with() not in ("", scorer.fingerprint))
     if full:

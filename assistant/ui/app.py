@@ -1,4 +1,4 @@
-"""The whole app: three screens (Ask, Document, Library), the filters sidebar and the wiring."""
+"""The whole app: the screens (Ask, Document, Library, Compare), the filters sidebar, the wiring."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.ui import ask, coverage, docview, filters, library
+from assistant.ui import ask, compare, coverage, docview, filters, library
 from assistant.ui.auth import authenticator, check_bind
 from assistant.ui.context import AppContext
 from assistant.ui.theme import asset, theme
@@ -53,6 +53,8 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
                 cov_tab = coverage.build_coverage_tab(ctx)
             with gr.Tab("Library", id="library"):
                 lib_tab = library.build_library_tab(ctx)
+            with gr.Tab("Compare", id="compare"):
+                compare.build_compare_tab(ctx)
         _wire_ask(ctx, stored, panel, ask_tab, tabs, doc_tab)
         _wire_document(ctx, stored, doc_tab, doc_tab_item)
         _wire_library(ctx, lib_tab, panel, doc_tab, ask_tab.chips)
