@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
+from ingest.formats import FormatOptions
 
 PREFIX = "SUBMISSIONS_"
 FITTED = Path(__file__).resolve().parent / "data" / "fitted.json"
@@ -287,6 +288,14 @@ class Settings:
     hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
     hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
     hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
+    # formats (PDF, OCR, LibreOffice conversion): limits per file
+    pdf_max_pages: int = 2000  # a PDF with more pages is refused
+    pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer
+    ocr: bool = True  # OCR scanned PDFs when Tesseract is installed
+    ocr_languages: str = "eng+fra+spa"  # Tesseract languages (those installed are used)
+    ocr_max_pages: int = 60  # a scan with more pages is refused
+    ocr_timeout_s: float = 240.0  # time limit for the OCR of one file
+    convert_timeout_s: float = 120.0  # time limit for one LibreOffice conversion (.odt/.doc/.rtf)
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
@@ -308,6 +317,10 @@ class Settings:
         _check(self.embedding_dim >= 0, "embedding_dim", ">= 0", self.embedding_dim)
         _check(self.llm_timeout_s > 0, "llm_timeout_s", "> 0", self.llm_timeout_s)
         _check(0 <= self.port <= 65535, "port", "a port number", self.port)
+        for name in ("pdf_max_pages", "ocr_max_pages"):
+            _check(getattr(self, name) >= 1, name, ">= 1", getattr(self, name))
+        for name in ("pdf_timeout_s", "ocr_timeout_s", "convert_timeout_s"):
+            _check(getattr(self, name) > 0, name, "> 0", getattr(self, name))
 
     @property
     def per_submitter_cap(self) -> int:
@@ -348,6 +361,18 @@ class Settings:
             given = overrides.get(group)
             values[group] = given if given is not None else kind(**layer)
         return cls(**values)
+
+    def format_options(self) -> FormatOptions:
+        """Return the PDF/OCR/conversion limits for the ingest stage."""
+        return FormatOptions(
+            max_pages=self.pdf_max_pages,
+            file_timeout_s=self.pdf_timeout_s,
+            ocr=self.ocr,
+            ocr_languages=self.ocr_languages,
+            ocr_max_pages=self.ocr_max_pages,
+            ocr_timeout_s=self.ocr_timeout_s,
+            convert_timeout_s=self.convert_timeout_s,
+        )
 
     @staticmethod
     def env_name(field_name: str) -> str:

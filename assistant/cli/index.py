@@ -36,7 +36,9 @@ def _console() -> Any:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register ingest, status, search, remove and rebuild."""
-    ingest = sub.add_parser("ingest", help="index .docx files or folders (incremental)")
+    ingest = sub.add_parser(
+        "ingest", help="index .docx, .pdf, .odt, .doc and .rtf files or folders (incremental)"
+    )
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     ingest.add_argument(
         "--sync", action="store_true", help="also remove submissions gone from the given folders"
@@ -106,7 +108,7 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str]
 
 
 # ingest / rebuild / remove ------------------------------------------------------------------
-def ingest_options(settings: Settings) -> dict[str, int]:
+def ingest_options(settings: Settings) -> dict[str, Any]:
     """Return the settings that shape ingest (passed to sync and rebuild alike)."""
     return {
         "chunk_tokens": settings.chunk_tokens,
@@ -114,6 +116,7 @@ def ingest_options(settings: Settings) -> dict[str, int]:
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
         "limits": input_limits(settings),
+        "formats": settings.format_options(),
     }
 
 
@@ -336,9 +339,13 @@ def search_hits(
 
 def hits_json(store: PassageStore, hits: Sequence[Hit]) -> list[dict[str, Any]]:
     """Return the ``search --json`` rows of ranked hits."""
+    from vectorstore.chroma_meta import page_fields
     from vectorstore.store import hit_record
 
-    return [hit_record(store, rank, hit) for rank, hit in enumerate(hits, 1)]
+    return [
+        {**hit_record(store, rank, hit), **page_fields(hit.passage)}
+        for rank, hit in enumerate(hits, 1)
+    ]
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

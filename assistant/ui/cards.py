@@ -60,6 +60,11 @@ def render_card(c: Citation, turn: int) -> str:
             '<span class="sa-badge sa-verified" title="The quote was checked word for word '
             'against the submission">✓ verified</span>'
         )
+    elif c.from_ocr:
+        mark = (
+            '<span class="sa-badge sa-unverified sa-ocr" title="The text was read from page images '
+            'by OCR: check the quote against the page">from OCR</span>'
+        )
     else:
         mark = '<span class="sa-badge sa-unverified">not verified</span>'
     if c.confidential:

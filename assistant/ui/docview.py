@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.types import Answer, Citation
-from assistant.ui import conversation
+from assistant.ui import conversation, pdfview
 from assistant.ui.context import AppContext
 from assistant.ui.document import Highlight, anchor_id, render_cited_list, render_document
 from assistant.ui.filters import submission_choices
@@ -98,6 +98,10 @@ def open_document(
         path = ctx.store.original_path(key)
         if path.is_file():
             original = str(ctx.hand_out(path, submission.file or "submission.docx"))
+            if pdfview.is_pdf(document):
+                body = pdfview.split_view(
+                    pdfview.render_pages(path, document, [h for h, _ in items]), body
+                )
     except (StoreError, OSError):
         logger.exception("cannot hand out the original of %s", key)
     return body, render_cited_list(items, current), original
@@ -144,6 +148,6 @@ def build_document_tab(ctx: AppContext) -> DocumentTab:
         with gr.Column(scale=1, min_width=260):
             cited = gr.HTML(render_cited_list([]), elem_id="sa-cited")
             original = gr.DownloadButton(
-                "Download original (.docx)", value=None, elem_id="sa-doc-original", size="sm"
+                "Download original", value=None, elem_id="sa-doc-original", size="sm"
             )
     return DocumentTab(picker, body, cited, original)

@@ -19,9 +19,11 @@ import gradio as gr
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
+from ingest.formats import SUFFIXES
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
+from vectorstore.duplicates import twins_of
 from vectorstore.errors import StoreError
 
 logger = logging.getLogger(__name__)
@@ -54,17 +56,26 @@ ProgressFn = Callable[..., Any]
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def status_of(ctx: AppContext, sub: Submission) -> str:
-    """Return "indexed", or what is wrong with the submission's stored copy."""
+def status_of(ctx: AppContext, sub: Submission, twins: dict[str, list[str]] | None = None) -> str:
+    """Return "indexed", or what is wrong with the submission's stored copy.
+
+    With ``twins`` ({key: keys of the same text}), a submission whose text matches another's
+    says "possible duplicate of …": staff decide which to remove.
+    """
     try:
         present = ctx.store.original_path(sub.key).is_file()
     except StoreError:
         present = False
-    return "indexed" if present else "original missing: ingest it again"
+    status = "indexed" if present else "original missing: ingest it again"
+    same = (twins or {}).get(sub.key)
+    if same:
+        status += " · possible duplicate of " + ", ".join(same[:3])
+    return status
 
 
 def library_rows(ctx: AppContext) -> list[list[Any]]:
     """Return one table row per submission, in the order of :data:`COLUMNS`."""
+    twins = twins_of(ctx.store.registry)
     return [
         [
             s.submitter or s.file,
@@ -74,7 +85,7 @@ def library_rows(ctx: AppContext) -> list[list[Any]]:
             s.date,
             s.passages,
             bool(s.confidential),
-            status_of(ctx, s),
+            status_of(ctx, s, twins),
             s.key,
         ]
         for s in ctx.store.submissions()
@@ -113,7 +124,7 @@ def _progress_callback(progress: ProgressFn | None, verb: str) -> sync.Progress 
     return report
 
 
-def _options(ctx: AppContext) -> dict[str, int]:
+def _options(ctx: AppContext) -> dict[str, Any]:
     s = ctx.settings
     return {
         "chunk_tokens": s.chunk_tokens,
@@ -125,16 +136,17 @@ def _options(ctx: AppContext) -> dict[str, int]:
             "max_paragraphs": s.max_paragraphs,
             "max_passages": s.max_passages,
         },
+        "formats": s.format_options(),
     }
 
 
 def upload(
     ctx: AppContext, files: Sequence[str] | None, progress: ProgressFn | None = None
 ) -> tuple[str, list[list[Any]]]:
-    """Index uploaded .docx files; return (per-file report HTML, refreshed table rows)."""
+    """Index uploaded files (Word, PDF, .odt, .doc, .rtf); return (report HTML, table rows)."""
     paths = [Path(f) for f in files or [] if f]
     if not paths:
-        raise gr.Error("Choose one or more Word files (.docx) first.")
+        raise gr.Error("Choose one or more files (.docx, .pdf, .odt, .doc, .rtf) first.")
     if progress is not None:
         progress(0, desc="Reading the files")
     try:
@@ -275,8 +287,8 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         with gr.Column(scale=3):
             files = gr.File(
                 file_count="multiple",
-                file_types=[".docx"],
-                label="Add Word submissions (.docx, several at once)",
+                file_types=list(SUFFIXES),
+                label="Add submissions (.docx, .pdf, .odt, .doc, .rtf; several at once)",
                 elem_id="sa-upload",
                 height=150,
             )
