@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.analyses.compare_settings import CompareSettings
 from assistant.answering.sentences import sentence_spans
-from assistant.config import CompareSettings
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.fusion import substance
 from assistant.retrieval.glossary import Glossary
