@@ -92,6 +92,16 @@ def test_which_questions_and_single_sides_are_not_comparisons(fast_index) -> Non
     assert "France" not in plan.topic
 
 
+def test_years_and_single_title_words_alone_make_no_comparison(fast_index) -> None:
+    subs = fast_index.submissions()
+    assert plan_comparison("How did deaths in custody change between 2015 and 2024?", subs) is None
+    assert plan_comparison("What did the President say about George Floyd?", subs) is None
+    assert plan_comparison("In what way is Campaign Zero unique among US agencies?", subs) is None
+    plan = plan_comparison("What do Peru's Law 30714 and the French code say on sanctions?", subs)
+    assert plan is not None
+    assert [set(s.keys) for s in plan.sides] == [{LAW}, {FRANCE}]
+
+
 def test_topic_and_aspects() -> None:
     topic = topic_of(
         "Compare France and Peru on how many officers sit on the board and who appoints them.",
