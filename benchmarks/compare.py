@@ -222,7 +222,8 @@ def main() -> int:
     wrong = false_routes(engine)
     failed = {k: [x["id"] for x in v if not x["pass"]] for k, v in rows.items()}
     command = (
-        "SUBMISSIONS_EMBEDDER=e5 .venv/bin/python benchmarks/compare.py "
+        "SUBMISSIONS_SHARED=/work/shared SUBMISSIONS_EMBEDDER=e5 .venv/bin/python "
+        "benchmarks/compare.py "
         f"--index {args.index}  (a copy of /tmp/shared-index/real-e5)"
     )
     body = "\n".join(
