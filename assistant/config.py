@@ -238,6 +238,9 @@ class Settings:
     port: int = 7860
     auth_file: str = ""  # JSON file of users with hashed passwords; empty = no login
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
+    # themes (issue 9): weights of the theme scorer (cosine, relative, lexical, cues, bias);
+    # empty = the ones benchmarks/fit_themes.py fitted for the embedder
+    theme_weights: str = ""
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
     # reliability: input caps per file (ingest/filecheck.py Limits) and index generations

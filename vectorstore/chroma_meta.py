@@ -71,8 +71,10 @@ def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     clauses = [
         {name: {"$in": list(getattr(filters, name))}}
         for name in filters.__slots__
-        if getattr(filters, name)
+        if getattr(filters, name) and name != "theme"  # theme: exact search in dense_search
     ]
+    if not clauses:
+        return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

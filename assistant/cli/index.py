@@ -143,8 +143,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             **ingest_options(settings),
         )
+    tag_themes(store, settings)
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
+
+
+def tag_themes(store: PassageStore, settings: Settings) -> None:
+    """Score the new passages against the call's themes (stored vectors; no re-embedding)."""
+    from assistant.themes.tagger import tag_after_sync
+
+    tag_after_sync(store, settings)
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
@@ -159,6 +167,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
             keep_generations=settings.keep_generations,
             **ingest_options(settings),
         )
+    tag_themes(store, settings)
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
 

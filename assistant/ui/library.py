@@ -16,6 +16,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.themes.tagger import tag_after_sync
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
@@ -155,6 +156,7 @@ def upload(
         )
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -239,6 +241,7 @@ def remove(ctx: AppContext, key: str | None) -> tuple[str, list[list[Any]]]:
         report = sync.remove(ctx.store, [key])
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -252,6 +255,7 @@ def rebuild(ctx: AppContext, progress: ProgressFn | None = None) -> tuple[str, l
         )
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -279,6 +283,8 @@ class LibraryTab:
     rebuild_row: gr.Row
     rebuild_confirm: gr.Button
     rebuild_cancel: gr.Button
+    card_picker: gr.Dropdown | None = None  # the submission card (assistant.ui.coverage)
+    card: gr.HTML | None = None
 
 
 def build_library_tab(ctx: AppContext) -> LibraryTab:
@@ -334,6 +340,14 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         csv_button = gr.Button("Export submissions.csv", size="sm")
     message = gr.Markdown("", elem_id="sa-library-message")
     csv_file = gr.File(label="submissions.csv", elem_id="sa-csv", visible=False, interactive=False)
+    with gr.Accordion("Submission card: the call's themes it covers", open=True):
+        card_picker = gr.Dropdown(
+            submission_choices(ctx.store.submissions()),
+            value=None,
+            label="Submission",
+            elem_id="sa-card-picker",
+        )
+        card = gr.HTML("", elem_id="sa-subcard-box")
     return LibraryTab(
         table,
         files,
@@ -352,4 +366,6 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         rebuild_row,
         rebuild_confirm,
         rebuild_cancel,
+        card_picker,
+        card,
     )
