@@ -281,3 +281,20 @@ def test_engine_stream_events_for_a_comparison(engine: Engine) -> None:
     types = {c.submitter_type for c in answer.citations}
     assert types == {"State", "NGO/civil society"}
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_theme_rows_are_judged_by_the_call_s_theme_scorer(engine: Engine) -> None:
+    store = engine.store
+    subs = store.submissions()
+    themes = theme_aspects()
+    passages = store.passages_of(ZERO)
+    probs, threshold = engine.comparer.judged(themes[0], passages)
+    assert threshold == engine.comparer.theme_threshold
+    assert probs.shape == (len(passages),)
+    table = engine.comparer.compare(
+        [resolve_side("type=State", subs), resolve_side(ZERO, subs)], themes
+    )
+    assert [r.aspect.theme_id for r in table.rows] == [t.theme_id for t in themes]
+    for cell in comparison_json(table)["rows"][0]["cells"].values():
+        if cell is not None:
+            _verbatim(store, cell)
