@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.analyses.compare_settings import CompareSettings
 from assistant.errors import ConfigError
 from ingest.formats import FormatOptions
 
@@ -168,46 +169,6 @@ class FollowupSettings:
 
     def __post_init__(self) -> None:
         _check(self.min_own_words >= 0, "followup.min_own_words", ">= 0", self.min_own_words)
-
-
-# compare (issue 9 §5) ------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class CompareSettings:
-    """The fallback judge of a comparison's cells (analyses/judging.py).
-
-    A logistic regression on a passage's features, fitted by ``benchmarks/fit_compare.py`` on
-    the tune split of tests/data/questions-compare.jsonl (docs/benchmarks.md, "Compare").
-    """
-
-    cosine_weight: float = 1.635  # cosine to the aspect, standardised within the language
-    coverage_weight: float = 1.21  # idf-weighted share of the aspect's words in the passage
-    sentence_weight: float = 0.831  # the same share in its best sentence
-    bm25_weight: float = -0.07  # log(1 + BM25)
-    substance_weight: float = 2.91  # share of running text
-    bias: float = -5.159
-    threshold: float = 0.56  # a cell is "not addressed" below this probability
-    runner_up_ratio: float = 0.8  # chat also cites a side's second passage this close
-
-    def __post_init__(self) -> None:
-        _check(0 <= self.threshold <= 1, "compare.threshold", "in [0, 1]", self.threshold)
-        _check(
-            0 <= self.runner_up_ratio <= 1,
-            "compare.runner_up_ratio",
-            "in [0, 1]",
-            self.runner_up_ratio,
-        )
-
-    @property
-    def weights(self) -> tuple[float, ...]:
-        """Return the weights in the judge's feature order, then the bias."""
-        return (
-            self.cosine_weight,
-            self.coverage_weight,
-            self.sentence_weight,
-            self.bm25_weight,
-            self.substance_weight,
-            self.bias,
-        )
 
 
 GROUPS: dict[str, type] = {

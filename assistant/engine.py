@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.analyses.chat import compare_events, plan_comparison
-from assistant.analyses.compare import Comparer
+from assistant.analyses.compare import Comparer, seed_themes
 from assistant.analyses.judging import AspectJudge, SimilarityJudge
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
@@ -89,7 +89,11 @@ class Engine:
             threshold=self.settings.compare.threshold,
         )
         self.comparer: Comparer | None = Comparer(
-            store, judge, glossary=self.glossary, runner_up=self.settings.compare.runner_up_ratio
+            store,
+            judge,
+            glossary=self.glossary,
+            runner_up=self.settings.compare.runner_up_ratio,
+            themes=seed_themes(store, self.settings.call_file),
         )
 
     @classmethod

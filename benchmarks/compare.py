@@ -153,6 +153,36 @@ def tension_figures(store) -> list[str]:
     return lines
 
 
+def false_routes(engine: Engine) -> str:
+    """Return how many questions of the other labelled sets ``ask`` would send to compare."""
+    from assistant.analyses.chat import plan_comparison
+
+    files = sorted((ROOT / "tests" / "data").glob("questions-*.jsonl"))
+    dev = (
+        Path(os.environ.get("SUBMISSIONS_SHARED", ROOT.parent / "shared"))
+        / "corpus"
+        / "dev-questions.jsonl"
+    )
+    files += [dev] if dev.is_file() else []
+    subs = engine.store.submissions()
+    counts = []
+    for path in files:
+        if path.name == "questions-compare.jsonl":
+            continue
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        other = [r for r in rows if r.get("kind") != "compare"]
+        routed = []
+        for r in other:
+            q = engine.analyse(r["question"])
+            if q.kind != "who" and plan_comparison(q.resolved, subs, q.filters, kind=q.kind):
+                routed.append(r.get("id", "?"))
+        counts.append(
+            f"{path.name}: {len(routed)} of {len(other)}"
+            + (f" ({', '.join(routed)})" if routed else "")
+        )
+    return "; ".join(counts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=Path("/tmp/compare/real-e5"))
@@ -189,9 +219,11 @@ def main() -> int:
             f"{statistics.median(x['ms'] for x in r):.0f} |"
         )
     routed = sum(x.get("mode") == "compare" for x in rows["routed"])
+    wrong = false_routes(engine)
     failed = {k: [x["id"] for x in v if not x["pass"]] for k, v in rows.items()}
     command = (
-        "SUBMISSIONS_EMBEDDER=e5 .venv/bin/python benchmarks/compare.py "
+        "SUBMISSIONS_SHARED=/work/shared SUBMISSIONS_EMBEDDER=e5 .venv/bin/python "
+        "benchmarks/compare.py "
         f"--index {args.index}  (a copy of /tmp/shared-index/real-e5)"
     )
     body = "\n".join(
@@ -208,6 +240,8 @@ def main() -> int:
             f"`ask` sent {routed} of {len(questions)} questions to compare mode. Failed: "
             + "; ".join(f"{k}: {', '.join(v) or 'none'}" for k, v in failed.items())
             + ".",
+            "",
+            f"Questions of the other labelled sets (not compare) sent to compare: {wrong}.",
             "",
             "In-sample: the judge's weights and threshold were fitted on the tune split "
             "(`benchmarks/fit_compare.py`), so the tune column is in-sample for them; the test "

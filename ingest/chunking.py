@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.pages import PageMap, format_pages
+from ingest.pages import PageMap
 from ingest.types import HEADING, NOTE_KINDS, PARAGRAPH, TABLE_ROW, Block, Document, Passage
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes or brackets) and white space.
@@ -268,7 +268,6 @@ def chunk(
             body = text[start:end]
             labels, locator = locate(covered, heading_path)
             page, page_end, page_label = pages.span(start, end)
-            locator = ", ".join(x for x in (format_pages(page, page_end, page_label), locator) if x)
             footnotes = tuple(dict.fromkeys(note_labels(covered)))
             ordinal = len(passages)
             kinds = {b.kind for b in covered}

@@ -92,6 +92,16 @@ def test_which_questions_and_single_sides_are_not_comparisons(fast_index) -> Non
     assert "France" not in plan.topic
 
 
+def test_years_and_single_title_words_alone_make_no_comparison(fast_index) -> None:
+    subs = fast_index.submissions()
+    assert plan_comparison("How did deaths in custody change between 2015 and 2024?", subs) is None
+    assert plan_comparison("What did the President say about George Floyd?", subs) is None
+    assert plan_comparison("In what way is Campaign Zero unique among US agencies?", subs) is None
+    plan = plan_comparison("What do Peru's Law 30714 and the French code say on sanctions?", subs)
+    assert plan is not None
+    assert [set(s.keys) for s in plan.sides] == [{LAW}, {FRANCE}]
+
+
 def test_topic_and_aspects() -> None:
     topic = topic_of(
         "Compare France and Peru on how many officers sit on the board and who appoints them.",
@@ -271,3 +281,20 @@ def test_engine_stream_events_for_a_comparison(engine: Engine) -> None:
     types = {c.submitter_type for c in answer.citations}
     assert types == {"State", "NGO/civil society"}
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_theme_rows_are_judged_by_the_call_s_theme_scorer(engine: Engine) -> None:
+    store = engine.store
+    subs = store.submissions()
+    themes = theme_aspects()
+    passages = store.passages_of(ZERO)
+    probs, threshold = engine.comparer.judged(themes[0], passages)
+    assert threshold == engine.comparer.theme_threshold
+    assert probs.shape == (len(passages),)
+    table = engine.comparer.compare(
+        [resolve_side("type=State", subs), resolve_side(ZERO, subs)], themes
+    )
+    assert [r.aspect.theme_id for r in table.rows] == [t.theme_id for t in themes]
+    for cell in comparison_json(table)["rows"][0]["cells"].values():
+        if cell is not None:
+            _verbatim(store, cell)

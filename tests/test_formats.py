@@ -23,7 +23,8 @@ from docx_builders import (
     save,
 )
 
-from assistant.answering.citations import build_citation, format_locator
+from assistant.answering.citations import build_citation
+from assistant.formatting import locator_of
 from ingest.docx import read_docx
 from ingest.errors import FileTooLargeError, TimeLimitError, UnsupportedFileError
 from ingest.formats import FormatOptions, is_from_ocr
@@ -151,7 +152,7 @@ def test_a_footnote_passage_cites_its_number_and_the_paragraph_it_hangs_on(tmp_p
     citation = build_citation(
         1, Hit(note, 1.0), prepared.submission, prepared.document, note.char_start, note.char_end
     )
-    assert format_locator(citation) == "para. 7, fn. 1"
+    assert locator_of(citation) == "para. 7, fn. 1"
     assert citation.quote == prepared.document.text[citation.char_start : citation.char_end]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.formatting import locator_of
 from ingest.chunking import chunk
 from ingest.errors import EncryptedFileError, IngestError, NoTextLayerError
 from ingest.formats import FormatOptions
@@ -35,7 +36,7 @@ def test_every_passage_of_a_pdf_has_its_page_and_is_a_slice_of_the_text() -> Non
     for p in prepared.passages:
         assert text[p.char_start : p.char_end] == p.text
         assert 1 <= p.page <= p.page_end <= 7
-        assert p.locator.startswith(format_pages(p.page, p.page_end))
+        assert locator_of(p).startswith(format_pages(p.page, p.page_end))
     assert {p.page for p in prepared.passages} == set(range(1, 8))
     for block in prepared.document.blocks:
         assert text[block.char_start : block.char_end] == block.text
@@ -83,7 +84,7 @@ def test_search_json_carries_page_and_paragraphs(tmp_path: Path, capsys, monkeyp
         assert hit["page"] >= 1
         assert hit["page_end"] >= hit["page"]
         assert "paragraphs" in hit
-        assert hit["locator"].startswith("p")
+        assert not hit["locator"].startswith("p. ")  # the page is its own field
 
 
 def test_page_labels_are_shown_beside_the_page_never_instead(odd_pdf_corpus: Path) -> None:
@@ -93,7 +94,7 @@ def test_page_labels_are_shown_beside_the_page_never_instead(odd_pdf_corpus: Pat
     passages = chunk(document, "labels.pdf")
     first = passages[0]
     assert (first.page, first.page_label) == (1, "iii")
-    assert first.locator.startswith("p. 1 (printed iii)")
+    assert locator_of(first).startswith("p. 1 (printed iii)")
 
 
 def test_two_column_pdf_keeps_its_columns_in_order(pdf_corpus: Path) -> None:

@@ -59,20 +59,22 @@ def plan_comparison(
 ) -> Plan | None:
     """Return the Plan of a comparison question, or None when it is not one.
 
-    ``kind`` is the Query's kind when the engine has one ("compare", "who", "answer"); without
-    it the question's own words decide (see the module docstring).
+    ``kind`` is the Query's kind when the engine has one: "who" questions are never
+    comparisons; otherwise the question's own words decide how firmly its sides must be named
+    (:meth:`Detected.sure`).
     """
     if kind == "who":
         return None
     subs = [s for s in submissions if _keeps(filters, s)]
     detected = detect_sides(question, subs)
-    if len(detected.sides) < 2:
+    asks = bool(_COMPARE.search(fold(question)))  # the question's own words, not Query.kind
+    if not asks and is_who_question(question):
         return None
-    asks = kind == "compare" if kind else bool(_COMPARE.search(fold(question)))
-    if not asks and not kind and is_who_question(question):
+    sides = detected.sure(asks)
+    if not sides:
         return None
     topic = topic_of(question, detected.names)
-    return Plan(detected.sides, topic, tuple(question_aspects(topic)))
+    return Plan(sides, topic, tuple(question_aspects(topic)))
 
 
 def _keeps(filters: Filters | None, sub: Submission) -> bool:

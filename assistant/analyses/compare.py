@@ -11,13 +11,10 @@ first is short), so ``quote == text[char_start:char_end]``; otherwise the cell i
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -128,8 +125,15 @@ class Comparer:
         *,
         glossary: Glossary | None = None,
         runner_up: float = 0.8,
+        themes: Callable[[], Any] | None = None,
+        theme_threshold: float = 0.5,
     ) -> None:
         self.store = store
+        # Theme rows are judged by the call's theme scorer (the coverage matrix's judgement,
+        # built on first use) when given; other rows, and theme rows without it, by ``judge``.
+        self.themes = themes
+        self.theme_threshold = theme_threshold
+        self._scorer: Any = None
         self.runner_up = runner_up  # a side's second passage is kept when it scores this close
         self.judge = judge
         self.glossary = glossary
@@ -152,19 +156,31 @@ class Comparer:
     def _passages(self, side: Side) -> list[Passage]:
         return [p for key in side.keys for p in self.store.passages_of(key)]
 
+    def judged(self, aspect: Aspect, passages: Sequence[Passage]) -> tuple[np.ndarray, float]:
+        """Return every passage's probability for ``aspect`` and the threshold that applies."""
+        if aspect.theme_id and self.themes is not None:
+            if self._scorer is None:
+                self._scorer = self.themes()
+            ids = list(self._scorer.profile.ids)
+            if aspect.theme_id in ids:
+                vectors = self.store.vectors([p.id for p in passages])
+                scores = self._scorer.score(passages, vectors)
+                return scores[:, ids.index(aspect.theme_id)], self.theme_threshold
+        return self.judge.probabilities(aspect.text, passages), self.judge.threshold
+
     def _cell(self, aspect: Aspect, passages: list[Passage]) -> Cell | None:
         if not passages:
             return None
-        probs = self.judge.probabilities(aspect.text, passages)
+        probs, threshold = self.judged(aspect, passages)
         order = np.argsort(-probs, kind="stable")
         best = int(order[0])
-        if probs[best] < self.judge.threshold:
+        if probs[best] < threshold:
             return None
         citation = self.quote(aspect.text, passages[best], float(probs[best]))
         runner = None
         if len(order) > 1:
             second = int(order[1])
-            if probs[second] >= max(self.judge.threshold, self.runner_up * probs[best]):
+            if probs[second] >= max(threshold, self.runner_up * probs[best]):
                 runner = self.quote(aspect.text, passages[second], float(probs[second]))
         return Cell(citation, float(probs[best]), runner)
 
@@ -173,7 +189,7 @@ class Comparer:
         passages = self._passages(side)
         if not passages:
             return None
-        probs = self.judge.probabilities(aspect.text, passages)
+        probs, _ = self.judged(aspect, passages)
         best = int(np.argmax(probs))
         return self.quote(aspect.text, passages[best], float(probs[best]))
 
@@ -260,29 +276,28 @@ def question_aspects(topic: str) -> list[Aspect]:
 
 def theme_aspects(call_file: str = "", theme: str = "") -> list[Aspect]:
     """Return the call's themes as rows (one theme when ``theme`` names its id)."""
-    try:
-        if call_file:
-            call = json.loads(Path(call_file).read_text(encoding="utf-8"))
-        else:
-            bundled = resources.files("assistant") / "data" / "call.json"
-            call = json.loads(bundled.read_text(encoding="utf-8"))
-        themes = call["themes"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        where = call_file or "the bundled call.json"
-        raise ConfigError(f"cannot read the call's themes from {where}: {exc}") from exc
+    from assistant.themes.profile import load_profile
+
+    profile = load_profile(call_file)
+    chosen = [profile.theme(theme)] if theme else list(profile.themes)
     rows = []
-    for t in themes:
-        seeds = t.get("seeds") or {}
-        english = seeds.get("en", []) if isinstance(seeds, dict) else []
-        text = " ".join([t.get("label", ""), t.get("description", ""), *english[:4]]).strip()
-        rows.append(Aspect(f"{t['id']}: {t.get('label', '')}".strip(": "), text, t["id"]))
-    if theme:
-        chosen = [r for r in rows if fold(r.theme_id) == fold(theme.strip())]
-        if not chosen:
-            known = ", ".join(r.theme_id for r in rows)
-            raise ConfigError(f"unknown theme {theme!r}: the call's themes are {known}")
-        return chosen
+    for t in chosen:
+        text = " ".join([t.label, t.description, *t.phrases("en")[:4]]).strip()
+        rows.append(Aspect(f"{t.id}: {t.label}", text, t.id))
     return rows
+
+
+def seed_themes(store: Any, call_file: str = "") -> Callable[[], Any]:
+    """Return a builder of the call's theme scorer over ``store`` (seed vectors embedded once)."""
+
+    def build() -> Any:
+        from assistant.themes.profile import load_profile
+        from assistant.themes.scorer import SeedScorer, weights_for
+
+        name = getattr(getattr(store, "embedder", None), "name", "e5")
+        return SeedScorer.for_store(store, load_profile(call_file), weights_for(name))
+
+    return build
 
 
 def comparison_json(comparison: Comparison) -> dict[str, Any]:

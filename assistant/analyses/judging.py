@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.analyses.compare_settings import CompareSettings
 from assistant.answering.sentences import sentence_spans
-from assistant.config import CompareSettings
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.fusion import substance
 from assistant.retrieval.glossary import Glossary
@@ -193,3 +193,27 @@ def _coverage(terms: Terms, snap: _Snapshot) -> tuple[np.ndarray, list[float]]:
         total += idf * held
         weight += idf
     return (total / weight if weight > 0 else np.zeros(n)), idfs
+
+
+class ProbingJudge(Protocol):
+    """The relevance judgement's shape (assistant/answering/relevance.py): probe, then judge."""
+
+    def probe(self, question: str) -> Any: ...
+    def passages(self, probe: Any, passages: Sequence[Passage]) -> np.ndarray: ...
+
+
+class RelevanceAdapter:
+    """An :class:`AspectJudge` over the calibrated relevance judgement (probe once per text)."""
+
+    def __init__(self, judge: ProbingJudge, threshold: float = 0.5) -> None:
+        self.judge = judge
+        self.threshold = threshold
+        self._probes: dict[str, Any] = {}
+
+    def probabilities(self, text: str, passages: Sequence[Passage]) -> np.ndarray:
+        """Return the judgement's probability for each passage."""
+        if text not in self._probes:
+            if len(self._probes) > 256:
+                self._probes.clear()
+            self._probes[text] = self.judge.probe(text)
+        return np.asarray(self.judge.passages(self._probes[text], passages), dtype=np.float64)

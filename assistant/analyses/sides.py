@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.analyses.names import country_aliases, name_tokens, question_tokens
 from assistant.errors import ConfigError
@@ -55,6 +55,7 @@ GROUP_WORDS = {
     "gobierno": "state",
     "gobiernos": "state",
 }
+_JOINS = re.compile(r"^\s*(?:and|et|y|e|vs\.?|versus|with|avec|con|compared|than)\b")
 # Where a question is cut into the pieces that may each name one side.
 _SEPARATORS = re.compile(
     r"\s*(?:[,;]|\(|\)|\s(?:and|or|vs\.?|versus|with|against|compared\s+(?:with|to)|than|unlike|"
@@ -74,6 +75,9 @@ class Side:
     keys: tuple[str, ...]
     kind: str = "submissions"  # "type" | "country" | "submitter" | "submission" | "submissions"
     named_by: tuple[str, ...] = ()  # the words of the question (or CLI) that named it
+    strong: bool = True  # named by a group, country, submitter, acronym, number or two words
+    joined: bool = False  # its piece of the question opens with "and", "vs", "compared with"…
+    entity_keys: frozenset[str] = frozenset()  # (while detecting) what its group/country holds
 
 
 class UnknownSideError(ConfigError):
@@ -191,6 +195,26 @@ class Detected:
 
     sides: tuple[Side, ...]
     names: tuple[str, ...]  # words to drop from the question to get its topic
+    entity_keys: frozenset[str] = (
+        frozenset()
+    )  # submissions of the groups/countries/submitters named
+
+    def sure(self, asks_to_compare: bool) -> tuple[Side, ...]:
+        """Return the sides to compare, or () when the question is not clearly a comparison.
+
+        A question that asks to compare may name a side by a year or one title word, if that
+        side lies inside a group, country or submitter it names ("the 2019 and 2020 Malaysian
+        bills"). Without a comparison word, every side must be named firmly and one of them
+        joined to another ("Peru's Law 30714 and Malaysia's 2019 bill"), so that "… in 2019?"
+        or "… among US states" is no comparison.
+        """
+        if asks_to_compare:
+            kept = tuple(s for s in self.sides if s.strong or set(s.keys) <= self.entity_keys)
+        else:
+            kept = self.sides if all(s.strong for s in self.sides) else ()
+            if not any(s.joined for s in kept[1:]):
+                kept = ()
+        return kept if len(kept) >= 2 else ()
 
 
 def detect_sides(question: str, submissions: Sequence[Submission]) -> Detected:
@@ -198,6 +222,7 @@ def detect_sides(question: str, submissions: Sequence[Submission]) -> Detected:
     subs = list(submissions)
     sides: list[Side] = []
     names: list[str] = []
+    entity_keys: set[str] = set()
     pieces, separators, pos = [], [""], 0
     for m in _SEPARATORS.finditer(question):
         pieces.append(question[pos : m.start()])
@@ -208,20 +233,24 @@ def detect_sides(question: str, submissions: Sequence[Submission]) -> Detected:
         side = _piece_side(piece, subs, first=i == 0)
         if side is None:
             continue
+        if side.kind in ("type", "country", "submitter") or side.entity_keys:
+            entity_keys.update(side.entity_keys or side.keys)
+        opens = separator not in ("", ",", ";", "(", ")") or bool(_JOINS.match(fold(piece)))
+        side = replace(side, joined=opens, entity_keys=frozenset())
         names.extend(side.named_by)
         last = set(sides[-1].keys) if sides else set()
         new = set(side.keys)
         if sides and (new <= last or last <= new):
             if separator in ("(", ")"):  # "Peru (Law 30714)": the law, not all of Peru
                 if len(new) < len(last):
-                    sides[-1] = side
+                    sides[-1] = replace(side, strong=side.strong or sides[-1].strong)
             elif new < last:  # "Executive Order 14074 and the 2024 fact sheet": two documents
                 sides[-1] = _without(sides[-1], new, subs)
                 sides.append(side)
             continue
         if all(new != set(s.keys) for s in sides):
             sides.append(side)
-    return Detected(tuple(sides), tuple(dict.fromkeys(names)))
+    return Detected(tuple(sides), tuple(dict.fromkeys(names)), frozenset(entity_keys))
 
 
 def _without(side: Side, keys: set[str], subs: list[Submission]) -> Side:
@@ -229,8 +258,8 @@ def _without(side: Side, keys: set[str], subs: list[Submission]) -> Side:
     rest = tuple(k for k in side.keys if k not in keys)
     if len(rest) == 1:
         sub = next(s for s in subs if s.key == rest[0])
-        return Side(submission_label(sub), rest, "submission", side.named_by)
-    return Side(side.label, rest, side.kind, side.named_by)
+        return replace(side, label=submission_label(sub), keys=rest, kind="submission")
+    return replace(side, keys=rest)
 
 
 def _piece_side(piece: str, subs: list[Submission], *, first: bool) -> Side | None:
@@ -260,8 +289,10 @@ def _piece_side(piece: str, subs: list[Submission], *, first: bool) -> Side | No
         keys &= {s.key for s in subs if s.submitter in hit_submitters}
         named.extend(hit_submitters)
         kind, label = "submitter", ", ".join(sorted(hit_submitters))
+    entity = frozenset(keys) if named else frozenset()
     tokens = [t for t in question_tokens(piece, skip_first=first) if not _is_named(t, named)]
     inside = [s for s in subs if s.key in keys]
+    matched: set[str] = set()
     narrowed = best_named(tokens, inside) if tokens else ()
     if narrowed:
         matched = {
@@ -282,7 +313,18 @@ def _piece_side(piece: str, subs: list[Submission], *, first: bool) -> Side | No
     elif narrowed:
         kind = "submissions"
         label = "; ".join(submission_label(s) for s in subs if s.key in keys)
-    return Side(label, ordered, kind, tuple(dict.fromkeys(named)))
+    strong = bool(entity) or len(matched) >= 2 or any(_firm(t, piece) for t in matched)
+    return Side(
+        label, ordered, kind, tuple(dict.fromkeys(named)), strong=strong, entity_keys=entity
+    )
+
+
+def _firm(token: str, piece: str) -> bool:
+    """Return True for a token that names a document on its own: an acronym, a number (not a
+    year: "1186", "30714", "IPCMC")."""
+    if token.isdigit():
+        return not 1900 <= int(token) <= 2100
+    return bool(re.search(rf"(?<![\w]){re.escape(token.upper())}(?![\w])", piece))
 
 
 def _df(token: str, subs: list[Submission]) -> int:

@@ -17,7 +17,7 @@ from assistant.types import Citation, Claim
 from ingest.analysis import fold, normalize_space
 from ingest.chunking import note_labels
 from ingest.formats import is_from_ocr
-from ingest.pages import PageMap, format_pages
+from ingest.pages import PageMap
 from ingest.types import NOTE_KINDS, TABLE_ROW, Block, Document, Submission
 from vectorstore.types import Hit
 
@@ -54,12 +54,7 @@ def build_citation(
     quote = document.text[start:end]
     blocks = _blocks_over(document, start, end)
     paragraphs, locator = _locate(passage, blocks)
-    pages = PageMap(document)
-    page, page_end, page_label = pages.span(start, end)
-    if page:
-        locator = ", ".join(
-            x for x in (format_pages(page, page_end, page_label), _no_page(locator)) if x
-        )
+    page, page_end, page_label = PageMap(document).span(start, end)
     footnotes = tuple(dict.fromkeys(note_labels(blocks))) or passage.footnotes
     from_ocr = is_from_ocr(document.properties)
     first, last = (blocks[0], blocks[-1]) if blocks else (None, None)
@@ -91,14 +86,6 @@ def build_citation(
         page_label=page_label,
         from_ocr=from_ocr,
     )
-
-
-_PAGE_PREFIX = re.compile(r"^pp?\. \d+(?:–\d+)?(?: \(printed [^)]*\))?(?:, )?")
-
-
-def _no_page(locator: str) -> str:
-    """Return a passage locator without its leading "p. 4, " (the quote's own page replaces it)."""
-    return _PAGE_PREFIX.sub("", locator)
 
 
 def _one_cell(document: Document, start: int, end: int) -> tuple[int, int]:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.cli.factory import open_store
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
+from assistant.formatting import format_locator
+from ingest.pages import format_pages
 
 if TYPE_CHECKING:
     from vectorstore.store import PassageStore
@@ -372,8 +374,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         console.print("No passages found.")
     for row in rows:
         where = " › ".join(row["heading_path"])
+        pages = format_pages(row["page"] or 0, row["page_end"] or 0, row["page_label"])
         console.print(
-            f"[bold]{row['rank']}. {row['file']}[/bold]  {row['locator']}  "
+            f"[bold]{row['rank']}. {row['file']}[/bold]  "
+            f"{format_locator(row['locator'], page=pages)}  "
             f"[dim]{where}  score {row['score']:.3f}[/dim]"
         )
         console.print(" ".join(row["text"].split())[:400], markup=False)

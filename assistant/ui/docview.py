@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.formatting import locator_of
 from assistant.types import Answer, Citation
 from assistant.ui import conversation, pdfview
 from assistant.ui.context import AppContext
@@ -55,7 +56,7 @@ def highlights_for(
             if span is None:
                 missing += 1
                 continue
-            where = c.locator or (c.heading_path[-1] if c.heading_path else "")
+            where = locator_of(c, fallback=c.heading_path[-1] if c.heading_path else "")
             text = f"Q{turn + 1} [{c.n}] {where} — “{_short(c.quote)}”"
             primary = focus == (turn, c.n)
             items.append((Highlight(span[0], span[1], anchor_id(turn, c.n), text, primary), text))
