@@ -72,8 +72,11 @@ class BackgroundIndexer:
         *,
         nice: int = BACKGROUND_NICE,
         on_progress: ProgressCallback | None = None,
+        after: Callable[[Any], None] | None = None,
     ) -> None:
+        """``after(report)`` runs on the worker thread after each job (e.g. theme tagging)."""
         self.store = store
+        self.after = after
         self.options = dict(options or {})
         self.nice = nice
         self.on_progress = on_progress
@@ -187,6 +190,8 @@ class BackgroundIndexer:
             self._set(job_id, state="running")
             try:
                 report = run(lambda state, job_id=job_id: self._progress(job_id, state))
+                if self.after is not None:
+                    self.after(report)
             except Exception as exc:  # a failed job must not stop the worker or the app
                 logger.exception("background job %s failed", job_id)
                 self._set(job_id, state="failed", error=str(exc), finished_at=time.monotonic())

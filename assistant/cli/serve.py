@@ -129,10 +129,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.ingest_sample:
         sample_dir(settings)  # a missing folder is an error before anything starts
     from assistant import ui
-    from assistant.background import BackgroundIndexer
-    from assistant.ui.context import ingest_options
+    from assistant.ui.context import background_indexer
 
-    indexer = BackgroundIndexer(engine.store, ingest_options(settings))
+    indexer = background_indexer(engine, settings)
     app = ui.build_app(engine, settings, indexer)
     login = " (login required)" if settings.auth_file else ""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import logging
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
-from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.background import BackgroundIndexer
@@ -28,27 +25,41 @@ _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
 def load_call(call_file: str = "") -> dict[str, Any]:
-    """Return the call for input (themes and example questions) from ``call_file`` or the bundle."""
-    try:
-        if call_file:
-            return json.loads(Path(call_file).read_text(encoding="utf-8"))
-        bundled = resources.files("assistant") / "data" / "call.json"
-        return json.loads(bundled.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        where = call_file or "the bundled assistant/data/call.json"
-        raise ConfigError(
-            f"{where}: cannot read the call description ({exc}); fix the file"
-        ) from exc
+    """Return the call for input (title, themes with example questions) from ``call_file`` or
+    the bundle; the file is validated as a call profile (a ConfigError names the bad field)."""
+    from assistant.themes.profile import load_profile
+
+    return load_profile(call_file).as_dict()
 
 
-def ingest_options(settings: Settings) -> dict[str, int]:
+def ingest_options(settings: Settings) -> dict[str, Any]:
     """Return the settings that shape an ingest (as the CLI passes them to sync)."""
+    from ingest.formats import FormatOptions
+
     return {
         "chunk_tokens": settings.chunk_tokens,
         "overlap_tokens": settings.overlap_tokens,
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
+        "limits": {
+            "max_unpacked_mb": settings.max_unpacked_mb,
+            "max_compression_ratio": settings.max_compression_ratio,
+            "max_paragraphs": settings.max_paragraphs,
+            "max_passages": settings.max_passages,
+        },
+        "formats": FormatOptions.from_settings(settings),
     }
+
+
+def background_indexer(engine: Engine, settings: Settings) -> BackgroundIndexer:
+    """Return the app's background indexer for ``engine.store`` (themes tagged after jobs)."""
+    from assistant.background import BackgroundIndexer
+    from assistant.themes.tagger import tag_after_sync
+
+    store = engine.store
+    return BackgroundIndexer(
+        store, ingest_options(settings), after=lambda _report: tag_after_sync(store, settings)
+    )
 
 
 def example_questions(call: dict[str, Any]) -> list[str]:
@@ -82,9 +93,7 @@ class AppContext:
         store) runs uploads and rebuilds; one is made when none is given.
         """
         if indexer is None:
-            from assistant.background import BackgroundIndexer
-
-            indexer = BackgroundIndexer(engine.store, ingest_options(settings))
+            indexer = background_indexer(engine, settings)
         ctx = cls(
             engine=engine, settings=settings, call=load_call(settings.call_file), indexer=indexer
         )

@@ -18,13 +18,16 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.themes.tagger import tag_after_sync
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
 from assistant.ui.indexing import job_html
+from ingest.formats import SUFFIXES
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
+from vectorstore.duplicates import twins_of
 from vectorstore.errors import StoreError
 
 logger = logging.getLogger(__name__)
@@ -49,23 +52,33 @@ REPORT_WORDS = {
     "duplicate": "duplicate",
     "removed": "removed",
     "failed": "not indexed",
+    "skipped": "skipped",
 }
 
 
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def status_of(ctx: AppContext, sub: Submission) -> str:
-    """Return "indexed", or what is wrong with the submission's stored copy."""
+def status_of(ctx: AppContext, sub: Submission, twins: dict[str, list[str]] | None = None) -> str:
+    """Return "indexed", or what is wrong with the submission's stored copy.
+
+    With ``twins`` ({key: keys of the same text}), a submission whose text matches another's
+    says "possible duplicate of …": staff decide which to remove.
+    """
     try:
         present = ctx.store.original_path(sub.key).is_file()
     except StoreError:
         present = False
-    return "indexed" if present else "original missing: ingest it again"
+    status = "indexed" if present else "original missing: ingest it again"
+    same = (twins or {}).get(sub.key)
+    if same:
+        status += " · possible duplicate of " + ", ".join(same[:3])
+    return status
 
 
 def library_rows(ctx: AppContext) -> list[list[Any]]:
     """Return one table row per submission, in the order of :data:`COLUMNS`."""
+    twins = twins_of(ctx.store.registry)
     return [
         [
             s.submitter or s.file,
@@ -75,7 +88,7 @@ def library_rows(ctx: AppContext) -> list[list[Any]]:
             s.date,
             s.passages,
             bool(s.confidential),
-            status_of(ctx, s),
+            status_of(ctx, s, twins),
             s.key,
         ]
         for s in ctx.store.submissions()
@@ -121,7 +134,7 @@ def upload_stream(
     """
     paths = [Path(f) for f in files or [] if f]
     if not paths:
-        raise gr.Error("Choose one or more Word files (.docx) first.")
+        raise gr.Error("Choose one or more files (.docx, .pdf, .odt, .doc, .rtf) first.")
     job_id = ctx.indexer.ingest(paths, label=f"{len(paths)} uploaded file(s)")
     job = None
     for job in ctx.indexer.watch(job_id):
@@ -217,6 +230,7 @@ def remove(ctx: AppContext, key: str | None) -> tuple[str, list[list[Any]]]:
         report = sync.remove(ctx.store, [key])
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -260,6 +274,8 @@ class LibraryTab:
     rebuild_row: gr.Row
     rebuild_confirm: gr.Button
     rebuild_cancel: gr.Button
+    card_picker: gr.Dropdown | None = None  # the submission card (assistant.ui.coverage)
+    card: gr.HTML | None = None
 
 
 def build_library_tab(ctx: AppContext) -> LibraryTab:
@@ -268,8 +284,8 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         with gr.Column(scale=3):
             files = gr.File(
                 file_count="multiple",
-                file_types=[".docx"],
-                label="Add Word submissions (.docx, several at once)",
+                file_types=list(SUFFIXES),
+                label="Add submissions (.docx, .pdf, .odt, .doc, .rtf; several at once)",
                 elem_id="sa-upload",
                 height=150,
             )
@@ -315,6 +331,14 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         csv_button = gr.Button("Export submissions.csv", size="sm")
     message = gr.Markdown("", elem_id="sa-library-message")
     csv_file = gr.File(label="submissions.csv", elem_id="sa-csv", visible=False, interactive=False)
+    with gr.Accordion("Submission card: the call's themes it covers", open=True):
+        card_picker = gr.Dropdown(
+            submission_choices(ctx.store.submissions()),
+            value=None,
+            label="Submission",
+            elem_id="sa-card-picker",
+        )
+        card = gr.HTML("", elem_id="sa-subcard-box")
     return LibraryTab(
         table,
         files,
@@ -333,4 +357,6 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         rebuild_row,
         rebuild_confirm,
         rebuild_cancel,
+        card_picker,
+        card,
     )
