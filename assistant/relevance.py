@@ -1,0 +1,385 @@
+"""The relevance judgement: "does this passage address the question?" as a calibrated probability.
+
+One judgement drives who (every submission judged), the answer's sentence choice and the
+refusal; the themes tagger reuses it. API::
+
+    judge = Judge(store, glossary=..., model=load_model("e5"))
+    probe = judge.probe(question)                  # the question analysed once (vector, terms)
+    p = judge.passages(probe, passages)            # np.ndarray of probabilities, one per passage
+    s = judge.sentences(probe, passage, spans, p)  # probabilities of sentences (char spans)
+    scores = judge.corpus(probe)                   # every passage of the index, judged
+
+Features are computed from what the store already holds, so judging every passage costs one
+dot product and a few set look-ups per passage (no extra model work at query time or at ingest):
+
+- ``cosine``: the stored e5 (or WordLlama) passage vector against the query vector;
+- ``cosine_z``: the same cosine standardised over every passage of the index for this query
+  (how far the passage stands out from the corpus);
+- ``cosine_gap``: the cosine minus the best cosine in the index (0 for the closest passage);
+- ``coverage``: the share of the question's content words the passage holds, weighted by idf
+  over the index (stems in en/fr/es; a word inside a glossary term also meets the term's
+  equivalents in the passage's language);
+- ``substance``: the share of running text (headings, contents lines and bare links score low).
+
+The weights are a logistic regression fitted by ``benchmarks/tune.py`` with cross-validation
+grouped by question, written to ``assistant/data/fitted.json`` and loaded here; the features
+kept are those an ablation showed to help (docs/benchmarks.md, "Relevance judgement").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.glossary import Glossary
+from assistant.retrieval import substance
+from assistant.terms import QuestionTerms
+from assistant.text import _STOP, content_terms, fold, words
+from ingest.types import Passage, Submission
+
+logger = logging.getLogger(__name__)
+
+FITTED = Path(__file__).parent / "data" / "fitted.json"
+FEATURES = (
+    "cosine",
+    "cosine_z",
+    "cosine_gap",
+    "cosine_lz",
+    "cosine_lgap",
+    "coverage",
+    "substance",
+)
+SENTENCE_FEATURES = ("passage", "coverage", "position", "short")
+QUESTION_FEATURES = ("top", "second", "unseen", "unseen_names")
+_NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'.-]+|\d{4,}\b)")
+
+
+class JudgedStore(Protocol):
+    """What the judgement reads from a PassageStore."""
+
+    def submissions(self) -> list[Submission]: ...
+    def passages_of(self, key: str) -> list[Passage]: ...
+    def vectors(self, ids: Sequence[str]) -> np.ndarray: ...
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """A fitted logistic regression on standardised features."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def probability(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        """Return P(addresses) for the rows of ``columns`` (one array per feature name)."""
+        z = np.full(len(next(iter(columns.values()))), self.intercept, dtype=np.float64)
+        for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+            z += c * (np.asarray(columns[name], dtype=np.float64) - m) / s
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    @classmethod
+    def from_json(cls, data: dict) -> Logistic:
+        return cls(
+            tuple(data["features"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["coef"]),
+            float(data["intercept"]),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(self.features),
+            "mean": [round(x, 6) for x in self.mean],
+            "scale": [round(x, 6) for x in self.scale],
+            "coef": [round(x, 6) for x in self.coef],
+            "intercept": round(self.intercept, 6),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The fitted judgement of one embedder: passage and sentence models and the thresholds."""
+
+    passage: Logistic
+    sentence: Logistic | None
+    question: Logistic | None  # P(the submissions answer the question at all)
+    who_threshold: float  # a submission addresses X when its best passage scores this or more
+    answer_threshold: float  # answer (not refuse) when the question model scores this or more
+    sentence_threshold: float  # a sentence is quoted when it scores this or more
+    embedder: str = "e5"
+
+
+@dataclass
+class Snapshot:
+    """Every passage of the index with its vector and analysed words, built once per content."""
+
+    passages: list[Passage]
+    vectors: np.ndarray
+    substance: np.ndarray
+    postings: dict[str, np.ndarray]  # stem -> indexes of passages holding it
+    languages: np.ndarray  # language of each passage ("en", "fr", ...)
+    index: dict[str, int] = field(default_factory=dict)  # passage id -> row
+    vocabulary: frozenset[str] = frozenset()  # every folded word of the passages and metadata
+
+    @property
+    def size(self) -> int:
+        return len(self.passages)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A question analysed once for judging: its vector and its content words."""
+
+    text: str
+    vector: np.ndarray
+    terms: QuestionTerms
+
+
+def load_model(embedder: str = "e5", path: Path | None = None) -> Model:
+    """Return the fitted model of ``embedder`` (its family: "e5", "fast"; e5's if absent)."""
+    data = _read(str(path or FITTED))
+    family = embedder.split(":")[0]
+    entry = data["embedders"].get(family) or data["embedders"]["e5"]
+    sentence = entry.get("sentence")
+    return Model(
+        passage=Logistic.from_json(entry["passage"]),
+        sentence=Logistic.from_json(sentence) if sentence else None,
+        question=Logistic.from_json(entry["question"]) if entry.get("question") else None,
+        who_threshold=float(entry["who_threshold"]),
+        answer_threshold=float(entry["answer_threshold"]),
+        sentence_threshold=float(entry.get("sentence_threshold", 0.5)),
+        embedder=family,
+    )
+
+
+@cache
+def _read(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+class Judge:
+    """Judges passages and sentences against a question with the fitted model."""
+
+    def __init__(
+        self, store: JudgedStore, *, model: Model, glossary: Glossary | None = None
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.glossary = glossary
+        self._snapshot: Snapshot | None = None
+        self._state: tuple = ()
+
+    # the index, analysed once ----------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Return the analysed passages of the index (rebuilt when a submission changes)."""
+        subs = self.store.submissions()
+        state = tuple((s.key, s.content_hash) for s in subs)
+        if self._snapshot is None or state != self._state:
+            self._snapshot = build_snapshot(self.store, subs)
+            self._state = state
+        return self._snapshot
+
+    def probe(self, text: str, vector: np.ndarray | None = None) -> Probe:
+        """Return ``text`` analysed for judging (``vector``: a query vector already computed)."""
+        vec = self.store.embed_query(text) if vector is None else vector
+        return Probe(text, np.asarray(vec, dtype=np.float32), QuestionTerms(text, self.glossary))
+
+    # judging ---------------------------------------------------------------------------
+    def features(self, probe: Probe, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Return the feature columns of the snapshot rows ``rows`` (all passages if None)."""
+        snap = self.snapshot()
+        if snap.size == 0:
+            return {name: np.zeros(0) for name in FEATURES}
+        cos_all = snap.vectors @ probe.vector
+        mean, std, best = float(cos_all.mean()), float(cos_all.std()) or 1.0, float(cos_all.max())
+        cover_all = coverage(probe.terms, snap)
+        lz, lgap = np.zeros(snap.size), np.zeros(snap.size)
+        for language in np.unique(snap.languages):
+            same = snap.languages == language
+            part = cos_all[same]
+            lz[same] = (part - part.mean()) / (float(part.std()) or 1.0)
+            lgap[same] = part - part.max()
+        rows = np.arange(snap.size) if rows is None else rows
+        cos = cos_all[rows]
+        return {
+            "cosine": cos,
+            "cosine_z": (cos - mean) / std,
+            "cosine_gap": cos - best,
+            "cosine_lz": lz[rows],
+            "cosine_lgap": lgap[rows],
+            "coverage": cover_all[rows],
+            "substance": snap.substance[rows],
+        }
+
+    def question_features(
+        self, probe: Probe, probs: np.ndarray, keys: Sequence[str]
+    ) -> dict[str, np.ndarray]:
+        """Return the refusal features of a question given its passages' probabilities.
+
+        ``top``/``second``: log-odds of the best passage of the best and second-best
+        submission; ``unseen``: the idf-free share of the question's words found nowhere in
+        the index; ``unseen_names``: names and years of the question found nowhere (words
+        and submission metadata; a word of four letters or more that starts the name counts,
+        so "Peruvian" meets "Peru").
+        """
+        best: dict[str, float] = {}
+        for key, p in zip(keys, probs, strict=True):
+            best[key] = max(best.get(key, 0.0), float(p))
+        ranked = sorted(best.values(), reverse=True) + [0.0, 0.0]
+        snap = self.snapshot()
+        held = [
+            _held(group, bridge, snap)
+            for group, bridge in zip(probe.terms.groups, probe.terms.bridges, strict=True)
+        ]
+        unseen = sum(not h for h in held) / len(held) if held else 0.0
+        return {
+            "top": np.array([_logit(ranked[0])]),
+            "second": np.array([_logit(ranked[1])]),
+            "unseen": np.array([unseen]),
+            "unseen_names": np.array([float(len(unseen_names(probe.text, snap)))]),
+        }
+
+    def answerable(self, probe: Probe, probs: np.ndarray, keys: Sequence[str]) -> float:
+        """Return the probability that the submissions answer the question at all."""
+        columns = self.question_features(probe, probs, keys)
+        if self.model.question is None:
+            return float(probs.max()) if probs.size else 0.0
+        return float(self.model.question.probability(columns)[0])
+
+    def corpus(self, probe: Probe) -> np.ndarray:
+        """Return the probability of every passage of the snapshot, in snapshot order."""
+        return self.model.passage.probability(self.features(probe))
+
+    def passages(self, probe: Probe, passages: Sequence[Passage]) -> np.ndarray:
+        """Return the probability that each of ``passages`` addresses the question."""
+        snap = self.snapshot()
+        rows = np.array([snap.index.get(p.id, -1) for p in passages], dtype=np.int64)
+        out = np.zeros(len(passages))
+        known = rows >= 0
+        if known.any():
+            out[known] = self.model.passage.probability(self.features(probe, rows[known]))
+        return out
+
+    def sentences(
+        self,
+        probe: Probe,
+        passage: Passage,
+        spans: Sequence[tuple[int, int]],
+        passage_probability: float,
+    ) -> np.ndarray:
+        """Return the probability that each sentence (span in ``passage.text``) answers."""
+        if not spans:
+            return np.zeros(0)
+        columns = sentence_features(probe, passage, spans, passage_probability)
+        if self.model.sentence is None:
+            return columns["passage"] * (0.5 + 0.5 * columns["coverage"])
+        return self.model.sentence.probability(columns)
+
+
+def sentence_features(
+    probe: Probe, passage: Passage, spans: Sequence[tuple[int, int]], passage_probability: float
+) -> dict[str, np.ndarray]:
+    """Return the sentence feature columns: the passage's probability, word coverage, place."""
+    language = passage.language or "en"
+    cover, position, short = [], [], []
+    for i, (s, e) in enumerate(spans):
+        stems = set(content_terms(passage.text[s:e], language))
+        cover.append(probe.terms.coverage(stems, language))
+        position.append(i / max(len(spans) - 1, 1))
+        short.append(1.0 if e - s < 50 else 0.0)
+    n = len(spans)
+    return {
+        "passage": np.full(n, passage_probability),
+        "coverage": np.array(cover),
+        "position": np.array(position),
+        "short": np.array(short),
+    }
+
+
+def build_snapshot(store: JudgedStore, subs: Sequence[Submission]) -> Snapshot:
+    """Return every passage of ``subs`` with vectors, substance and a stem index."""
+    passages = [p for s in subs for p in store.passages_of(s.key)]
+    vectors = store.vectors([p.id for p in passages]) if passages else np.zeros((0, 1))
+    postings: dict[str, list[int]] = {}
+    vocabulary: set[str] = set()
+    for i, p in enumerate(passages):
+        for stem in set(content_terms(p.text, p.language or "en")):
+            postings.setdefault(stem, []).append(i)
+        vocabulary.update(words(p.text.replace("-", " ")))
+    for s in subs:
+        meta = f"{s.submitter} {s.country} {s.title} {s.file}".replace("_", " ")
+        vocabulary.update(words(meta.replace("-", " ")))
+    return Snapshot(
+        passages=passages,
+        vectors=np.asarray(vectors, dtype=np.float32),
+        substance=np.array([substance(p) for p in passages]),
+        postings={k: np.array(v, dtype=np.int64) for k, v in postings.items()},
+        languages=np.array([p.language or "en" for p in passages]),
+        index={p.id: i for i, p in enumerate(passages)},
+        vocabulary=frozenset(vocabulary),
+    )
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _held(group: set[str], bridge: dict[str, set[str]], snap: Snapshot) -> bool:
+    if any(stem in snap.postings for stem in group):
+        return True
+    return any(stem in snap.postings for stems in bridge.values() for stem in stems)
+
+
+def unseen_names(question: str, snap: Snapshot) -> list[str]:
+    """Return the names and years of ``question`` (not its first word) found nowhere."""
+    out = []
+    for match in _NAME.finditer(question):
+        if match.start() == 0:
+            continue
+        name = re.sub(r"[’']s$", "", match.group())
+        for word in words(name.replace("-", " ")):
+            if len(word) < 2 or word in _STOP:
+                continue
+            shortest = min(4, len(word))
+            if not any(word[:n] in snap.vocabulary for n in range(shortest, len(word) + 1)):
+                out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def coverage(terms: QuestionTerms, snap: Snapshot) -> np.ndarray:
+    """Return, per passage, the idf-weighted share of the question's words it holds."""
+    n = snap.size
+    if not terms.groups or n == 0:
+        return np.zeros(n)
+    total = np.zeros(n)
+    weight_sum = 0.0
+    for group, bridge in zip(terms.groups, terms.bridges, strict=True):
+        held = np.zeros(n, dtype=bool)
+        for stem in group:
+            rows = snap.postings.get(stem)
+            if rows is not None:
+                held[rows] = True
+        for language, stems in bridge.items():
+            for stem in stems:
+                rows = snap.postings.get(stem)
+                if rows is not None:
+                    held[rows[snap.languages[rows] == language]] = True
+        df = int(held.sum())
+        idf = math.log((n + 1) / (df + 0.5))
+        total += idf * held
+        weight_sum += idf
+    return total / weight_sum if weight_sum > 0 else np.zeros(n)
