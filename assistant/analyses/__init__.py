@@ -1,0 +1,1 @@
+"""Cross-submission analyses: who (every submission judged), and later compare, coverage."""
