@@ -43,7 +43,7 @@ import numpy as np
 from assistant.glossary import Glossary
 from assistant.retrieval import substance
 from assistant.terms import QuestionTerms
-from assistant.text import _STOP, content_terms, fold, words
+from assistant.text import _STOP, MIN_SENTENCE_CHARS, content_terms, sentence_spans, words
 from ingest.types import Passage, Submission
 
 logger = logging.getLogger(__name__)
@@ -116,10 +116,11 @@ class Model:
     passage: Logistic
     sentence: Logistic | None
     question: Logistic | None  # P(the submissions answer the question at all)
-    who_threshold: float  # a submission addresses X when its best passage scores this or more
+    who_threshold: float  # a submission addresses X when its strength is this or more
     answer_threshold: float  # answer (not refuse) when the question model scores this or more
     sentence_threshold: float  # a sentence is quoted when it scores this or more
     embedder: str = "e5"
+    submission: Logistic | None = None  # strength: P(submission addresses X | best passage)
 
 
 @dataclass
@@ -162,6 +163,7 @@ def load_model(embedder: str = "e5", path: Path | None = None) -> Model:
         answer_threshold=float(entry["answer_threshold"]),
         sentence_threshold=float(entry.get("sentence_threshold", 0.5)),
         embedder=family,
+        submission=Logistic.from_json(entry["submission"]) if entry.get("submission") else None,
     )
 
 
@@ -238,7 +240,7 @@ class Judge:
         best: dict[str, float] = {}
         for key, p in zip(keys, probs, strict=True):
             best[key] = max(best.get(key, 0.0), float(p))
-        ranked = sorted(best.values(), reverse=True) + [0.0, 0.0]
+        ranked = [*sorted(best.values(), reverse=True), 0.0, 0.0]
         snap = self.snapshot()
         held = [
             _held(group, bridge, snap)
@@ -258,6 +260,14 @@ class Judge:
         if self.model.question is None:
             return float(probs.max()) if probs.size else 0.0
         return float(self.model.question.probability(columns)[0])
+
+    def strength(self, best: np.ndarray) -> np.ndarray:
+        """Return each submission's strength from the probability of its best passage."""
+        best = np.asarray(best, dtype=np.float64)
+        if self.model.submission is None or best.size == 0:
+            return best
+        logits = np.log(np.clip(best, 1e-6, 1 - 1e-6) / np.clip(1 - best, 1e-6, 1))
+        return self.model.submission.probability({"best": logits})
 
     def corpus(self, probe: Probe) -> np.ndarray:
         """Return the probability of every passage of the snapshot, in snapshot order."""
@@ -287,6 +297,26 @@ class Judge:
         if self.model.sentence is None:
             return columns["passage"] * (0.5 + 0.5 * columns["coverage"])
         return self.model.sentence.probability(columns)
+
+
+CELL = " | "  # how a table row's cells are joined in the canonical text
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Return the sentence spans of ``text`` a quote may be, never across table cells."""
+    out = []
+    for s, e in sentence_spans(text):
+        pos = s
+        while True:
+            cut = text.find(CELL, pos, e)
+            if cut == -1:
+                break
+            if cut - pos >= MIN_SENTENCE_CHARS:
+                out.append((pos, cut))
+            pos = cut + len(CELL)
+        if e - pos >= MIN_SENTENCE_CHARS:
+            out.append((pos, e))
+    return out
 
 
 def sentence_features(

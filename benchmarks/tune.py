@@ -19,6 +19,7 @@ all the questions and written to assistant/data/fitted.json, which the settings 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
+
 from assistant.evaluation import Question, holds_quote, load_questions  # noqa: E402
 from assistant.glossary import bundled  # noqa: E402
 from assistant.relevance import (  # noqa: E402
@@ -38,9 +40,9 @@ from assistant.relevance import (  # noqa: E402
     FITTED,
     SENTENCE_FEATURES,
     Judge,
-    _logit,
     Logistic,
     Model,
+    _logit,
     sentence_features,
 )
 from assistant.text import sentence_spans  # noqa: E402
@@ -212,7 +214,7 @@ def fit_who_threshold(items: list[Item], probs: list[np.ndarray]) -> float:
 
 def question_columns(item: Item, probs: np.ndarray) -> dict[str, np.ndarray]:
     """Return the question-level refusal features of ``item`` under passage ``probs``."""
-    ranked = sorted(submission_strengths(item, probs).values(), reverse=True) + [0.0, 0.0]
+    ranked = [*sorted(submission_strengths(item, probs).values(), reverse=True), 0.0, 0.0]
     return {
         "top": np.array([_logit(ranked[0])]),
         "second": np.array([_logit(ranked[1])]),
@@ -275,8 +277,28 @@ class Outcome:
 class Fitted:
     passage: Logistic
     question: Logistic | None
-    who_threshold: float
+    who_threshold: float  # on the best passage's probability
     answer_threshold: float
+    submission: Logistic | None = None  # P(a submission addresses X | its best passage)
+
+    def who_strength_threshold(self) -> float:
+        """Return the who threshold on the submission-level (strength) scale."""
+        if self.submission is None:
+            return self.who_threshold
+        column = {"best": np.array([_logit(self.who_threshold)])}
+        return float(self.submission.probability(column)[0])
+
+
+def fit_submission(items: list[Item], probs: list[np.ndarray]) -> Logistic:
+    """Fit P(submission addresses X) on the log-odds of its best passage (who questions first)."""
+    who = [i for i, it in enumerate(items) if it.question.kind in WHO_KINDS and it.gold_keys]
+    chosen = who if len(who) >= 10 else [i for i, it in enumerate(items) if it.gold_keys]
+    best, labels = [], []
+    for i in chosen:
+        for key, p in submission_strengths(items[i], probs[i]).items():
+            best.append(_logit(p))
+            labels.append(float(key in items[i].gold_keys))
+    return fit_logistic({"best": np.array(best)}, np.array(labels), ("best",))
 
 
 def fit_all(items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] | None) -> Fitted:
@@ -286,7 +308,11 @@ def fit_all(items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] |
     question = fit_question(items, probs, qnames) if qnames else None
     scores = answer_scores(items, probs, question)
     return Fitted(
-        passage, question, fit_who_threshold(items, probs), fit_answer_threshold(items, scores)
+        passage,
+        question,
+        fit_who_threshold(items, probs),
+        fit_answer_threshold(items, scores),
+        fit_submission(items, probs),
     )
 
 
@@ -369,7 +395,7 @@ def reliability(items: list[Item], probs: list[np.ndarray]) -> list[tuple[str, i
     y = np.concatenate([it.labels for it in items])
     p = np.concatenate(probs)
     rows = []
-    for lo, hi in zip(BINS[:-1], BINS[1:], strict=True):
+    for lo, hi in itertools.pairwise(BINS):
         inside = (p >= lo) & (p < hi)
         if inside.sum():
             label = f"{lo:.1f}–{min(hi, 1.0):.1f}"
@@ -456,7 +482,6 @@ QUESTION_SET = ("top", "unseen", "unseen_names")
 def open_judge(index: Path, embedder: str):
     from assistant.config import Settings
     from assistant.engine import Engine
-    from assistant.relevance import Model
     from vectorstore.embeddings import load_embedder
     from vectorstore.store import PassageStore
 
@@ -521,7 +546,9 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
             "passage": fitted.passage.to_json(),
             "question": fitted.question.to_json() if fitted.question else None,
             "sentence": smodel.to_json(),
-            "who_threshold": round(fitted.who_threshold, 4),
+            "submission": fitted.submission.to_json() if fitted.submission else None,
+            "who_threshold": round(fitted.who_strength_threshold(), 4),
+            "who_passage_threshold": round(fitted.who_threshold, 4),
             "answer_threshold": round(fitted.answer_threshold, 4),
             "sentence_threshold": round(s_threshold, 4),
             "questions": len(items),

@@ -99,7 +99,9 @@ def detect_group(question: str) -> Group | None:
 
 def _has(question: str, section: str) -> bool:
     terms = [t for lang in _data()[section].values() for t in lang]
-    return re.search(rf"(?<!\w)(?:{_alternation(terms)})(?!\w)", question, re.IGNORECASE) is not None
+    return (
+        re.search(rf"(?<!\w)(?:{_alternation(terms)})(?!\w)", question, re.IGNORECASE) is not None
+    )
 
 
 def question_kind(question: str) -> str:
