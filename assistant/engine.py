@@ -1,4 +1,11 @@
-"""The engine: resolve a follow-up, retrieve, check the evidence, answer (extractive or LLM).
+"""The engine: one path for every question.
+
+    question + conversation ──analyse──▶ Query (assistant/query/)
+        ──Retriever.retrieve──▶ Retrieval (assistant/retrieval/)
+        ──assess──▶ Evidence: answer or refuse (assistant/answering/refusal.py)
+        ──extractive_answer, or the LLM + validation──▶ Answer (assistant/answering/)
+
+The Query is built once, in :meth:`Engine.analyse`; every later stage reads it.
 
 ``Engine.stream`` yields the answer text first (line by line, or token by token with an LLM),
 then the citation cards, then ``Done(answer)``; ``Engine.ask`` returns the final Answer. The UI
@@ -10,10 +17,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-from assistant import generation
-from assistant.answering import (
+from assistant.answering import generation
+from assistant.answering.citations import parse_labels, validate_claims
+from assistant.answering.extractive import (
     NOT_ADDRESSED,
     Extract,
     Sources,
@@ -21,22 +30,20 @@ from assistant.answering import (
     extractive_answer,
     stream_lines,
 )
-from assistant.citations import parse_labels, validate_claims
-from assistant.followup import Resolved, Turn, merge_filters, resolve, scopes, without_names
-from assistant.glossary import Glossary
-from assistant.glossary import bundled as bundled_glossary
-from assistant.glossary import load as load_glossary
-from assistant.llm import ChatModel
-from assistant.refusal import COSINE_SCALE, Evidence, assess
-from assistant.retrieval import Fusion, Retrieval, Retriever
+from assistant.answering.llm import ChatModel
+from assistant.answering.refusal import Evidence, assess
+from assistant.config import RetrievalSettings, Settings
+from assistant.protocols import PassageIndex
+from assistant.query.followup import Turn
+from assistant.query.question import Query, analyse
+from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.glossary import bundled as bundled_glossary
+from assistant.retrieval.glossary import load as load_glossary
+from assistant.retrieval.retriever import Retrieval, Retriever
 from assistant.types import Answer, CitationsReady, Done, Event, TextDelta
 from vectorstore.types import Filters, Hit
 
 logger = logging.getLogger(__name__)
-
-# A passage gives a bullet when its cosine is within half the embedder's "relevance span" of the
-# best passage (e5: 0.03); weaker ones stay in the sources list but are not quoted as answers.
-BULLET_MARGIN_SPANS = 0.5
 
 
 class Engine:
@@ -44,33 +51,38 @@ class Engine:
 
     def __init__(
         self,
-        store: Any,
+        store: PassageIndex,
         *,
-        top_k: int = 10,
-        per_submitter_cap: int = 0,
+        settings: Settings | None = None,
+        top_k: int | None = None,
+        per_submitter_cap: int | None = None,
         llm: ChatModel | None = None,
-        fusion: Fusion | None = None,
+        fusion: RetrievalSettings | None = None,
         refusal_threshold: float | None = None,
         use_scopes: bool = True,
         glossary: Glossary | None = None,
     ) -> None:
+        """Answer over ``store``; the keyword arguments override single ``settings`` values."""
+        self.settings = settings or Settings()
         self.store = store
-        self.top_k = top_k
+        self.top_k = top_k or self.settings.top_k
         self.llm = llm
         self.retriever = Retriever(
             store,
             per_submitter_cap=per_submitter_cap,
-            fusion=fusion,
+            fusion=fusion or self.settings.retrieval,
             glossary=bundled_glossary() if glossary is None else glossary,
         )
         self.sources = Sources(store)
-        self.refusal_threshold = refusal_threshold
+        self.refusal = self.settings.refusal
+        if refusal_threshold is not None:
+            self.refusal = replace(self.refusal, threshold=refusal_threshold)
         self.use_scopes = use_scopes
 
     @classmethod
-    def from_settings(cls, settings: Any, *, api_key: str = "") -> Engine:
+    def from_settings(cls, settings: Settings, *, api_key: str = "") -> Engine:
         """Open the index and embedder named by ``settings``; the edge passes the LLM key."""
-        from assistant.llm import OpenAILikeChat
+        from assistant.answering.llm import OpenAILikeChat
         from vectorstore.embeddings import load_embedder
         from vectorstore.store import PassageStore
 
@@ -97,14 +109,12 @@ class Engine:
         return cls.for_store(store, settings, llm=llm)
 
     @classmethod
-    def for_store(cls, store: Any, settings: Any, *, llm: ChatModel | None = None) -> Engine:
+    def for_store(
+        cls, store: PassageIndex, settings: Settings, *, llm: ChatModel | None = None
+    ) -> Engine:
         """Return an Engine over an open ``store`` with the answer settings of ``settings``."""
         return cls(
-            store,
-            top_k=settings.top_k,
-            per_submitter_cap=settings.per_submitter_cap,
-            llm=llm,
-            glossary=load_glossary(settings.glossary_file),
+            store, settings=settings, llm=llm, glossary=load_glossary(settings.glossary_file)
         )
 
     @property
@@ -112,10 +122,23 @@ class Engine:
         """Return the cross-language glossary retrieval and answers use."""
         return self.retriever.glossary
 
+    # the question ------------------------------------------------------------------------
+    def analyse(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> Query:
+        """Return the Query of ``question`` after ``history``, against this index."""
+        return analyse(
+            question,
+            history,
+            submissions=self.sources.submissions().values(),
+            glossary=self.glossary,
+            filters=filters,
+        )
+
     # retrieval --------------------------------------------------------------------------
     def retrieve(
         self,
-        question: str,
+        question: str | Query,
         filters: Filters | None = None,
         k: int | None = None,
         mode: str = "hybrid",
@@ -125,31 +148,18 @@ class Engine:
 
     def retrieval(
         self,
-        question: str,
+        question: str | Query,
         filters: Filters | None = None,
         k: int | None = None,
         mode: str = "hybrid",
     ) -> Retrieval:
-        """Return the ranked passages with their signals (cosine, BM25, ranks)."""
-        k = k or self.top_k
-        if mode != "hybrid" or not self.use_scopes:
-            return self.retriever.search(question, k=k, filters=filters, mode=mode)
-        subs = self.sources.submissions().values()
-        named = scopes(question, subs)
-        documents = all(scope.submission_key for scope in named)
-        topic = without_names(question, subs, countries=documents) if named else question
-        return self.retriever.search_scoped(question, named, k=k, filters=filters, topic=topic)
+        """Return the ranked passages with their signals (cosine, BM25, ranks).
 
-    def resolve(self, question: str, history: Sequence[Turn] = ()) -> Resolved:
-        """Return ``question`` made standalone against ``history``."""
-        if not history:
-            return Resolved(question, None, False)
-        subs = self.sources.submissions().values()
-        return resolve(
-            question,
-            history,
-            countries={s.country for s in subs if s.country},
-            submitters={s.submitter for s in subs if s.submitter},
+        A plain string is analysed first (``filters`` then joins the group it names).
+        """
+        query = question if isinstance(question, Query) else self.analyse(question, (), filters)
+        return self.retriever.retrieve(
+            query, k=k or self.top_k, mode=mode, use_scopes=self.use_scopes
         )
 
     # answers ----------------------------------------------------------------------------
@@ -169,34 +179,32 @@ class Engine:
     ) -> Iterator[Event]:
         """Yield TextDelta events, then CitationsReady, then Done(answer)."""
         started = time.perf_counter()
-        resolved = self.resolve(question, history)
-        scope = merge_filters(filters, resolved.filters)
-        retrieval = self.retrieval(resolved.question, scope)
-        evidence = self.evidence(resolved.question, retrieval)
+        query = self.analyse(question, history, filters)
+        retrieval = self.retrieval(query)
+        evidence = self.evidence(query, retrieval)
         timings = {"retrieve": _ms(started)}
         warnings: list[str] = []
         if not evidence.answered:
             extract = closest_material(
-                resolved.question, retrieval.ranked, self.sources, glossary=self.glossary
+                query, retrieval.ranked, self.sources, settings=self.settings.answer
             )
             claims, answered = [], False
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
             text = "\n".join(extract.lines)
         elif self.llm is None:
             extract = extractive_answer(
-                resolved.question,
+                query,
                 retrieval.ranked,
                 self.sources,
-                filters=scope,
                 cosine_margin=self.bullet_margin(),
-                glossary=self.glossary,
+                settings=self.settings.answer,
             )
             claims, answered = extract.claims, True
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
             text = "\n".join(extract.lines)
         else:
             result: dict[str, Any] = {}
-            yield from self._generate(resolved.question, retrieval, result)
+            yield from self._generate(query, retrieval, result)
             extract, claims, answered = result["extract"], result["claims"], result["answered"]
             text, warnings = result["text"], result["warnings"]
         timings["total"] = _ms(started)
@@ -209,37 +217,46 @@ class Engine:
             answered=answered,
             text=text,
             citations=citations,
-            resolved_question=resolved.question,
+            resolved_question=query.resolved,
             warnings=tuple(warnings),
             timings_ms=timings,
         )
         logger.info("answered=%s in %.0f ms: %s", answered, timings["total"], evidence.as_dict())
         yield Done(answer)
 
-    def bullet_margin(self) -> float:
-        """Return how far below the best cosine a passage may be and still give a bullet."""
-        name = getattr(getattr(self.store, "embedder", None), "name", "e5")
-        floor_span = COSINE_SCALE.get(name.split(":")[0], COSINE_SCALE["e5"])
-        return floor_span[1] * BULLET_MARGIN_SPANS
+    def embedder_name(self) -> str:
+        """Return the name of the embedder the index was built with ("e5", "fast", ...)."""
+        recorded = getattr(self.store, "recorded_embedder", None)
+        found = recorded() if callable(recorded) else None
+        if found:
+            return found[0]
+        return getattr(getattr(self.store, "embedder", None), "name", "e5")
 
-    def evidence(self, question: str, retrieval: Retrieval) -> Evidence:
-        """Return the refusal signals and verdict for ``retrieval``."""
-        if self.refusal_threshold is None:
-            return assess(question, retrieval)
-        return assess(question, retrieval, threshold=self.refusal_threshold)
+    def bullet_margin(self) -> float:
+        """Return how far below the best cosine a passage may be and still give a bullet.
+
+        A passage gives a bullet when its cosine is within ``answer.bullet_margin_spans`` of the
+        embedder's cosine span of the best passage; weaker ones stay in the sources list.
+        """
+        _, span = self.refusal.cosine_scale(self.embedder_name())
+        return span * self.settings.answer.bullet_margin_spans
+
+    def evidence(self, query: Query, retrieval: Retrieval) -> Evidence:
+        """Return the refusal signals and verdict for ``retrieval``, on the index's scale."""
+        return assess(query, retrieval, settings=self.refusal, embedder=self.embedder_name())
 
     def _generate(
-        self, question: str, retrieval: Retrieval, result: dict[str, Any]
+        self, query: Query, retrieval: Retrieval, result: dict[str, Any]
     ) -> Iterator[Event]:
         shown = retrieval.ranked
-        system, user = generation.build_prompt(question, shown, self.sources)
+        system, user = generation.build_prompt(query.resolved, shown, self.sources)
         rewriter = generation.LabelRewriter(len(shown))
         pieces: list[str] = []
         for text in generation.stream_reply(rewriter, self.llm.stream(system, user)):
             pieces.append(text)
             yield TextDelta(text)
         if rewriter.is_no_answer():
-            extract = closest_material(question, shown, self.sources, glossary=self.glossary)
+            extract = closest_material(query, shown, self.sources, settings=self.settings.answer)
             yield from (TextDelta(t) for t in stream_lines(extract.lines))
             result.update(
                 extract=extract,

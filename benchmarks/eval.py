@@ -26,14 +26,14 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.engine import Engine  # noqa: E402
-from assistant.evaluation import (  # noqa: E402
+from assistant.evaluation.runner import (  # noqa: E402
     METRIC_COLUMNS,
     by_kind,
     evaluate,
     load_questions,
     run_engine,
 )
-from assistant.retrieval import Fusion  # noqa: E402
+from assistant.retrieval.fusion import Fusion  # noqa: E402
 from benchmarks._sections import replace_section  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "real"

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation import load_questions  # noqa: E402
+from assistant.evaluation.runner import load_questions  # noqa: E402
 from benchmarks._sections import replace_section  # noqa: E402
 from ingest.types import Passage, Submission  # noqa: E402
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "examples" / "submissions"
-SHARED = ROOT.parent / "shared"
+# ../shared, or SUBMISSIONS_SHARED when the checkout is not beside it (a git worktree)
+SHARED = Path(os.environ.get("SUBMISSIONS_SHARED") or ROOT.parent / "shared")
 REAL = SHARED / "corpus" / "real"
 ODD = SHARED / "corpus" / "odd-docx"
 DEV_QUESTIONS = SHARED / "corpus" / "dev-questions.jsonl"

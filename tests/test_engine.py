@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.engine import Engine
-from assistant.followup import resolve
+from assistant.query.followup import resolve
 from assistant.types import CitationsReady, Done, TextDelta
 from vectorstore.types import Filters
 
@@ -160,7 +160,7 @@ def test_retrieve_takes_a_mode(fast_index, mode: str) -> None:
 
 
 def test_a_scope_is_searched_without_the_names_that_chose_it(fast_index) -> None:
-    from assistant.followup import scopes, without_names
+    from assistant.query.scopes import scopes, without_names
 
     subs = fast_index.submissions()
     question = "What does Campaign Zero report about how often complaints are upheld?"
@@ -174,14 +174,36 @@ def test_a_scope_is_searched_without_the_names_that_chose_it(fast_index) -> None
 
 
 def test_an_acronym_and_a_submitter_name_give_two_scopes(fast_index) -> None:
-    from assistant.followup import scopes
+    from assistant.query.scopes import scopes
 
     subs = fast_index.submissions()
     both = scopes("Compare Executive Order 14074 with what Campaign Zero collected", subs)
-    assert both == [
+    assert [s.filters for s in both] == [
         Filters(submission_key=("State_UnitedStates_Executive-Order-14074.docx",)),
         Filters(submitter=("Campaign Zero",)),
     ]
     # a country that only widens the acronym's document adds no scope of its own
     narrow = scopes("What does the United States' Executive Order 14074 require?", subs)
-    assert narrow == [Filters(submission_key=("State_UnitedStates_Executive-Order-14074.docx",))]
+    assert [s.filters for s in narrow] == [
+        Filters(submission_key=("State_UnitedStates_Executive-Order-14074.docx",))
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When may police officers use firearms?",
+        "What must federal law enforcement agencies report about deaths in custody?",
+    ],
+)
+def test_a_fast_index_is_judged_on_fast_s_cosine_scale(fast_index, question: str) -> None:
+    engine = Engine(fast_index)
+    assert engine.embedder_name() == "fast"
+    query = engine.analyse(question)
+    evidence = engine.evidence(query, engine.retrieval(query))
+    floor, span = engine.refusal.cosine_scale("fast")
+    assert (floor, span) != engine.refusal.cosine_scale("e5")
+    assert evidence.answered, evidence.as_dict()
+    answer = engine.ask(question)
+    assert answer.answered
+    assert answer.citations

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.engine import Engine
-from assistant.evaluation import (
+from assistant.evaluation.runner import (
     Question,
     Row,
     evaluate,

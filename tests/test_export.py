@@ -9,7 +9,7 @@ import docx
 import pytest
 from lxml import etree
 
-from assistant import export
+from assistant.exports import answer as export
 from assistant.types import Answer, Citation
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

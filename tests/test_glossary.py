@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.glossary import LANGUAGES, Glossary, bundled
-from assistant.retrieval import Retriever
+from assistant.errors import GlossaryError
+from assistant.retrieval.glossary import LANGUAGES, Glossary, bundled
+from assistant.retrieval.retriever import Retriever
 
 SMALL = (
     "# a comment\n"
@@ -43,7 +44,7 @@ def test_nothing_found_gives_no_translation(small: Glossary) -> None:
 def test_a_malformed_line_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.tsv"
     path.write_text("# header\nhandcuff\tmenottes\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"bad\.tsv, line 2: expected 3"):
+    with pytest.raises(GlossaryError, match=r"bad\.tsv, line 2: expected 3"):
         Glossary.load(path)
 
 
@@ -73,12 +74,12 @@ def test_an_english_question_reaches_a_french_article_through_the_glossary(fast_
 
 
 def test_the_setting_picks_bundled_off_or_a_file(tmp_path: Path) -> None:
-    from assistant.glossary import load
+    from assistant.retrieval.glossary import load
 
     assert load("") is bundled()
     assert len(load("off")) == 0
     path = tmp_path / "mine.tsv"
     path.write_text(SMALL, encoding="utf-8")
     assert len(load(str(path))) == 2
-    with pytest.raises(FileNotFoundError, match="SUBMISSIONS_GLOSSARY_FILE"):
+    with pytest.raises(GlossaryError, match="SUBMISSIONS_GLOSSARY_FILE"):
         load(str(tmp_path / "missing.tsv"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from llm_server import ScriptedLLM
 
+from assistant.answering.llm import OpenAILikeChat, api_base
 from assistant.engine import Engine
 from assistant.errors import LLMError
-from assistant.llm import OpenAILikeChat, api_base
 from assistant.types import Done, TextDelta
 
 QUESTION = "What do the submissions say about chokeholds?"

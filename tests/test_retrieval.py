@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.retrieval import Fusion, Retriever, Scored, diversify, fuse, reserve_new, search
-from assistant.text import sentence_spans
+from assistant.answering.sentences import sentence_spans
+from assistant.retrieval.diversity import diversify, reserve_new
+from assistant.retrieval.fusion import Fusion, Scored, fuse
+from assistant.retrieval.retriever import Retriever, search
 from ingest.types import Passage
 from vectorstore.types import Filters
 
@@ -131,7 +133,7 @@ def test_sentence_spans_are_exact_offsets() -> None:
 def test_substance_is_the_share_of_running_text(text: str, kind: str, expected: float) -> None:
     from dataclasses import replace
 
-    from assistant.retrieval import substance
+    from assistant.retrieval.fusion import substance
 
     assert substance(replace(_passage("p", text=text), kind=kind)) == pytest.approx(expected)
 

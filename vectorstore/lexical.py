@@ -3,8 +3,9 @@
 Why FTS5 and not bm25s: bm25s cannot add documents to an index (xhluca/bm25s#5), so every
 ingest would rebuild it; FTS5 adds and deletes rows in place (benchmarks/ingest.py measures both).
 
-Each passage is analysed in its own language: lower-cased, split into words, stop words of that
-language dropped, stemmed with that language's Snowball stemmer, accents folded. FTS5 stores
+Each passage is analysed in its own language by :mod:`ingest.analysis` (the analyser every
+query-time scorer uses too): lower-cased, split into words, stop words of that language
+dropped, stemmed with that language's Snowball stemmer, accents folded. FTS5 stores
 the analysed words (rowid = the passage's rowid in the registry). A query is analysed with every
 language's stemmer and the variants are OR-ed, so an English question still meets a French or
 Spanish stem where the two coincide ("police", "disciplin", "investig").
@@ -12,84 +13,34 @@ Spanish stem where the two coincide ("police", "disciplin", "investig").
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
-from functools import cache, lru_cache
-from typing import Any
 
+from ingest.analysis import LANGUAGES, fold, raw_words, stem, stop_words
+from ingest.analysis import analysed_words as analysed_words
+from ingest.analysis import terms as analyse
 from vectorstore.registry import Registry, filter_sql
 from vectorstore.types import Filters
 
 TABLE = "lexical"
 _CREATE = f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(tokens, tokenize='unicode61 remove_diacritics 2')"  # noqa: E501
 
-STEMMERS = {"en": "english", "fr": "french", "es": "spanish"}
-_WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_QUERY_TERMS = 64
 
-
-def fold(text: str) -> str:
-    """Return ``text`` without diacritics ("procédure" -> "procedure")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@cache
-def _stemmer(language: str) -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer(STEMMERS.get(language, "english"))
-
-
-@cache
-def stop_words(language: str) -> frozenset[str]:
-    """Return the folded stop words of a language (English for unknown ones)."""
-    from bm25s import stopwords
-
-    lists = {
-        "en": stopwords.STOPWORDS_EN_PLUS,
-        "fr": stopwords.STOPWORDS_FRENCH,
-        "es": stopwords.STOPWORDS_SPANISH,
-    }
-    return frozenset(fold(w.lower()) for w in lists.get(language, stopwords.STOPWORDS_EN_PLUS))
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-@lru_cache(maxsize=200_000)
-def _term(word: str, language: str) -> str:
-    """Return the analysed form of one lower-cased word ("" for a stop word)."""
-    if fold(word) in stop_words(language):
-        return ""
-    return fold(_stemmer(language).stemWord(word))
-
-
-def analyse(text: str, language: str) -> list[str]:
-    """Return the analysed words of ``text`` in ``language`` (stemmed, folded, no stop words)."""
-    return [t for _, t in analysed_words(text, language)]
-
-
-def analysed_words(text: str, language: str) -> list[tuple[str, str]]:
-    """Return (lower-cased word, analysed form) for each word of ``text`` that is kept."""
-    language = language if language in STEMMERS else "en"
-    pairs = ((w, _term(w, language)) for w in _words(text))
-    return [(w, t) for w, t in pairs if t]
+__all__ = ["LexicalIndex", "analyse", "analysed_words", "fold", "match_expression", "query_terms"]
 
 
 def query_terms(query: str) -> list[str]:
     """Return the OR-ed terms of a query: its words stemmed in every supported language."""
-    words = _words(query)
-    every_stop = frozenset().union(*(stop_words(lang) for lang in STEMMERS))
+    words = raw_words(query)
+    every_stop = frozenset().union(*(stop_words(lang) for lang in LANGUAGES))
     content = [w for w in words if fold(w) not in every_stop] or words
-    terms: dict[str, None] = {}
-    for language in STEMMERS:
-        for stem in _stemmer(language).stemWords(content):
-            if stem:
-                terms[fold(stem)] = None
-    return list(terms)[:_MAX_QUERY_TERMS]
+    found: dict[str, None] = {}
+    for language in LANGUAGES:
+        for word in content:
+            term = stem(word, language)
+            if term:
+                found[term] = None
+    return list(found)[:_MAX_QUERY_TERMS]
 
 
 def match_expression(query: str) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import export
 from assistant.errors import AssistantError
+from assistant.exports import answer as export
 from assistant.types import CitationsReady, Done, TextDelta
 from assistant.ui import conversation
 from assistant.ui.cards import render_sources

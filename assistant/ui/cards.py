@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from assistant.export import format_citation
+from assistant.exports.answer import format_citation
 from assistant.types import Answer, Citation
 from assistant.ui.document import language_name
 

@@ -3,15 +3,18 @@
 A top-1 score alone does not separate answerable from unanswerable questions (measured in
 docs/benchmarks.md), so several signals are combined:
 
-- ``cosine``: the best exact cosine between the question and a passage (e5 scale);
+- ``cosine``: the best exact cosine between the question and a passage, put on the scale of the
+  embedder that made the index (``Settings.refusal.cosine_scale``);
 - ``coverage``: the share of the question's content words found in the top passages
   (stems in en/fr/es, so shared stems count across languages);
 - ``agreement``: whether the dense and the lexical retrievers put the same passage near the top;
 - ``missing``: names and numbers of the question (capitalised words, acronyms, years) found in
   no retrieved passage and no submission's metadata: "Brazilian", "UK", "2023".
 
-The evidence score is a weighted sum, compared with a threshold calibrated on the dev and extra
-questions (benchmarks/eval.py reports accuracy and the share of answerable questions refused).
+The evidence score is a weighted sum, compared with a threshold; the weights, the penalty, the
+threshold and the scales are ``Settings.refusal`` (fitted values load from
+``assistant/data/fitted.json`` when present). The question is read from its ``Query``: its
+content words, language and names are analysed once, in ``assistant/query/``.
 """
 
 from __future__ import annotations
@@ -19,20 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.followup import DEMONYMS
-from assistant.retrieval import Retrieval
-from assistant.terms import QuestionTerms
-from assistant.text import content_terms, fold
+from assistant.config import RefusalSettings
+from assistant.query.names import aliases_of, country_of
+from assistant.query.question import Query
+from assistant.query.terms import text_stems
+from assistant.retrieval.fusion import Scored
+from assistant.retrieval.retriever import Retrieval
+from ingest.analysis import fold
 from ingest.types import Submission
-
-# Calibrated on dev-questions.jsonl + tests/data/questions-extra.jsonl (see docs/benchmarks.md).
-# (floor, span) of the best cosine per embedder: e5 cosines sit in a narrow band (0.80 is
-# "unrelated", 0.90 "close"); WordLlama's spread wider.
-COSINE_SCALE = {"e5": (0.78, 0.06), "fast": (0.35, 0.35)}
-WEIGHTS = {"cosine": 0.30, "coverage": 0.60, "agreement": 0.10}
-MISSING_PENALTY = 0.25
-THRESHOLD = 0.63
-TOP_PASSAGES = 5
 
 _NAME = re.compile(r"(?<![\w’'])([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*|\d{4})")
 _GENERIC = {
@@ -135,8 +132,8 @@ def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
     missing = []
     for name in names_in(question):
         key = fold(name)
-        country = DEMONYMS.get(key)
-        candidates = {key, fold(country)} if country else {key}
+        country = country_of(key)
+        candidates = {key, *aliases_of(country)} if country else {key}
         if any(re.search(rf"(?<!\w){re.escape(c)}", haystack) for c in candidates if c):
             continue
         missing.append(name)
@@ -144,61 +141,63 @@ def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
 
 
 def assess(
-    question: str,
+    query: Query,
     retrieval: Retrieval,
     *,
-    threshold: float = THRESHOLD,
+    settings: RefusalSettings | None = None,
     embedder: str = "e5",
 ) -> Evidence:
-    """Return the evidence for ``question`` in ``retrieval`` and whether to answer."""
+    """Return the evidence for ``query`` in ``retrieval`` and whether to answer.
+
+    ``embedder`` names the embedder of the index ("e5", "fast", ...): it picks the cosine scale.
+    """
+    settings = settings or RefusalSettings()
     ranked = retrieval.ranked
     if not ranked:
         return Evidence(0.0, 0.0, 0.0, (), 0.0, False)
     cosine = max(s.cosine for s in ranked)
-    terms = QuestionTerms(question)
-    top = ranked[:TOP_PASSAGES]
-    met = [False] * len(terms.groups)
+    terms = query.terms
+    top = ranked[: settings.top_passages]
+    met = [False] * len(terms.words)
     for s in top:
         language = s.passage.language or "en"
-        stems = set(content_terms(s.passage.text, language))
+        stems = text_stems(s.passage.text, language)
         sub = retrieval.submitters.get(s.passage.submission_key)
         if sub is not None:  # "Malaysia's IPCMC Bill" is met by the cited Bill's own metadata
-            stems.update(content_terms(_identifiers(sub), "en"))
-        met = [a or b for a, b in zip(met, terms.covered(stems, language), strict=True)]
+            stems |= text_stems(_identifiers(sub), "en")
+        covered = terms.covered(stems, language, bridges=False)
+        met = [a or b for a, b in zip(met, covered, strict=True)]
     coverage = sum(met) / len(met) if met else 0.0
-    agreement = _agreement(retrieval)
-    missing = missing_names(question, retrieval)
-    same = same_language_share(question, top)
-    floor, span = COSINE_SCALE.get(embedder, COSINE_SCALE["e5"])
+    agreement = _agreement(retrieval, settings.top_passages)
+    missing = missing_names(query.resolved, retrieval)
+    same = same_language_share(query.language, top)
+    floor, span = settings.cosine_scale(embedder)
     cos_part = min(max((cosine - floor) / span, 0.0), 1.0)
     # Word overlap and name checks only mean something when question and passages share a
     # language; across languages the (cross-lingual) cosine carries their weight.
-    w_cov = WEIGHTS["coverage"] * same
-    w_cos = WEIGHTS["cosine"] + WEIGHTS["coverage"] * (1 - same)
+    w_cov = settings.coverage_weight * same
+    w_cos = settings.cosine_weight + settings.coverage_weight * (1 - same)
     score = (
         w_cos * cos_part
         + w_cov * coverage
-        + WEIGHTS["agreement"] * agreement
-        - MISSING_PENALTY * len(missing) * same
+        + settings.agreement_weight * agreement
+        - settings.missing_penalty * len(missing) * same
     )
-    return Evidence(cosine, coverage, agreement, missing, score, score >= threshold)
+    return Evidence(cosine, coverage, agreement, missing, score, score >= settings.threshold)
 
 
-def same_language_share(question: str, top: list) -> float:
-    """Return the share of ``top`` passages written in the question's language."""
-    from ingest.metadata import detect_language
-
+def same_language_share(language: str, top: list[Scored]) -> float:
+    """Return the share of ``top`` passages written in ``language`` (the question's)."""
     if not top:
         return 1.0
-    language = detect_language(question, default="en")
     return sum((s.passage.language or "en") == language for s in top) / len(top)
 
 
-def _agreement(retrieval: Retrieval) -> float:
+def _agreement(retrieval: Retrieval, top: int) -> float:
     """Return 1.0 when a top-5 dense passage is also top-5 lexical, else 0.5 for the same file."""
     pool = retrieval.pool
-    dense = {s.passage.id for s in pool if 0 < s.dense_rank <= TOP_PASSAGES}
-    lexical = {s.passage.id for s in pool if 0 < s.lexical_rank <= TOP_PASSAGES}
+    dense = {s.passage.id for s in pool if 0 < s.dense_rank <= top}
+    lexical = {s.passage.id for s in pool if 0 < s.lexical_rank <= top}
     if dense & lexical:
         return 1.0
     dense_keys = {s.passage.submission_key for s in pool if s.passage.id in dense}

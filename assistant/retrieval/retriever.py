@@ -3,7 +3,8 @@
 1. Candidates: the store's dense (Chroma HNSW) and lexical (FTS5 BM25) searches, ``candidates``
    each, with the metadata filters applied by the store.
    A third list reaches passages in other languages: the question's terms found in the domain
-   glossary (:mod:`assistant.glossary`), searched lexically in each other language's passages.
+   glossary (:mod:`assistant.retrieval.glossary`), searched lexically in each other language's
+   passages.
 2. Exact re-scoring of the union: the true cosine from the stored vectors and the true BM25 of
    every candidate, so the approximate HNSW order never decides the ranking.
 3. Fusion, chosen by measurement (docs/benchmarks.md): weighted reciprocal-rank fusion ("rrf")
@@ -20,67 +21,28 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.glossary import Glossary
-from assistant.terms import query_language
+from assistant.config import RetrievalSettings
+from assistant.errors import UnknownModeError
+from assistant.protocols import SearchableStore
+from assistant.query.terms import query_language
+from assistant.retrieval.diversity import diversify, reserve_new, submitter_key
+from assistant.retrieval.fusion import Scored, fuse, ranks
+from assistant.retrieval.glossary import Concept, Glossary
 from ingest.types import Passage, Submission
 from vectorstore.types import Filters, Hit
+
+if TYPE_CHECKING:
+    from assistant.query.question import Query
 
 logger = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "bm25")
-
-
-class SearchableStore(Protocol):
-    """The part of vectorstore.store.PassageStore that retrieval uses."""
-
-    def dense_search(
-        self, query: str | np.ndarray, k: int, filters: Filters | None = None
-    ) -> list[Hit]: ...
-    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]: ...
-    def vectors(self, ids: Sequence[str]) -> Any: ...
-    def lexical_scores(self, query: str, ids: Sequence[str]) -> Any: ...
-    def embed_query(self, text: str) -> np.ndarray: ...
-    def submissions(self) -> list[Submission]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Fusion:
-    """How the two rankings are combined; the defaults are the measured choice."""
-
-    method: str = "rrf"  # rrf | score
-    dense_weight: float = 1.0
-    lexical_weight: float = 0.4
-    rrf_k: int = 20
-    candidates: int = 50
-    decay: float = 1.0  # each further passage of a submitter has its score multiplied by this
-    reserve: int = 2  # the last ``reserve`` of the top k go to submitters not yet listed
-    substance_floor: float = 0.5  # fused score x (floor + (1 - floor) x substance); 1 = off
-    cross_weight: float = 0.6  # weight of the glossary-translated lexical list; 0 = off
-
-
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """A candidate with every signal the answerer and the refusal check use."""
-
-    passage: Passage
-    score: float  # the fused score (or the single retriever's score)
-    cosine: float = 0.0  # exact cosine between the query and the passage vector
-    bm25: float = 0.0  # exact BM25 of the passage for the query (0 when no term matches)
-    dense_rank: int = 0  # 1-based rank by exact cosine among the candidates (0 = absent)
-    lexical_rank: int = 0  # 1-based rank by BM25 among the candidates (0 = no match)
-    cross_rank: int = 0  # 1-based rank in its language's glossary-translated list (0 = absent)
-    cross_score: float = 0.0  # BM25 of the passage for the translated terms
-
-    def hit(self) -> Hit:
-        """Return the plain Hit (passage and fused score)."""
-        return Hit(self.passage, self.score)
 
 
 @dataclass
@@ -103,15 +65,40 @@ class Retriever:
         self,
         store: SearchableStore,
         *,
-        per_submitter_cap: int = 3,
-        fusion: Fusion | None = None,
+        per_submitter_cap: int | None = None,
+        fusion: RetrievalSettings | None = None,
         glossary: Glossary | None = None,
     ) -> None:
         self.store = store
-        self.per_submitter_cap = per_submitter_cap
-        self.fusion = fusion or Fusion()
+        self.fusion = fusion or RetrievalSettings()
+        self.per_submitter_cap = (
+            self.fusion.per_submitter_cap if per_submitter_cap is None else per_submitter_cap
+        )
         self.glossary = glossary
         self._qcache: dict[str, np.ndarray] = {}
+
+    def retrieve(
+        self, query: Query, *, k: int = 10, mode: str = "hybrid", use_scopes: bool = True
+    ) -> Retrieval:
+        """Return the passages for an analysed question: its filters, scopes and concepts."""
+        if mode != "hybrid" or not use_scopes or not query.scopes:
+            return self.search(
+                query.resolved,
+                k=k,
+                filters=query.filters,
+                mode=mode,
+                language=query.language,
+                concepts=query.concepts,
+            )
+        return self.search_scoped(
+            query.resolved,
+            query.scope_filters,
+            k=k,
+            filters=query.filters,
+            topic=query.topic,
+            language=query.language,
+            concepts=query.concepts,
+        )
 
     def search(
         self,
@@ -121,10 +108,17 @@ class Retriever:
         filters: Filters | None = None,
         mode: str = "hybrid",
         cap: int | None = None,
+        language: str | None = None,
+        concepts: Sequence[Concept] | None = None,
     ) -> Retrieval:
-        """Return the top ``k`` passages for ``query``; ``cap`` overrides the per-submitter cap."""
+        """Return the top ``k`` passages for ``query``; ``cap`` overrides the per-submitter cap.
+
+        ``language`` and ``concepts`` come from the analysed question (detected from ``query``
+        when not given, for callers that search plain text).
+        """
         if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}: use one of {', '.join(MODES)}")
+            allowed = ", ".join(MODES)
+            raise UnknownModeError(f"unknown retrieval mode {mode!r}: use one of {allowed}")
         filters = filters if filters and not filters.is_empty() else None
         subs = {s.key: s for s in self.store.submissions()}
         n = max(self.fusion.candidates, k * 3)
@@ -133,7 +127,8 @@ class Retriever:
         lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
         cross: list[tuple[Hit, int]] = []
         if mode == "hybrid":
-            cross = self._cross_language(query, query_language(query), n, filters)
+            language = language or query_language(query)
+            cross = self._cross_language(query, language, n, filters, concepts)
         pool = self._rescore(query, qvec, dense, lexical, cross)
         pool = [s for s in pool if matches(filters, s.passage, subs.get(s.passage.submission_key))]
         if mode == "dense":
@@ -159,6 +154,8 @@ class Retriever:
         k: int = 10,
         filters: Filters | None = None,
         topic: str | None = None,
+        language: str | None = None,
+        concepts: Sequence[Concept] | None = None,
     ) -> Retrieval:
         """Return a hybrid search that also searches each named scope, interleaved.
 
@@ -168,7 +165,8 @@ class Retriever:
         ``topic`` is the question without the names that chose the scopes; it is what each
         scope is searched for.
         """
-        overall = self.search(query, k=k, filters=filters)
+        known = {"language": language, "concepts": concepts}
+        overall = self.search(query, k=k, filters=filters, **known)
         if not scopes:
             return overall
         lists = []
@@ -176,7 +174,8 @@ class Retriever:
             merged = _intersect(filters, scope)
             if merged is not None:
                 # no per-submitter cap inside a scope the question names: it asked for them
-                lists.append(self.search(topic or query, k=k, filters=merged, cap=0).ranked)
+                scoped = self.search(topic or query, k=k, filters=merged, cap=0, **known)
+                lists.append(scoped.ranked)
         ranked: list[Scored] = []
         seen: set[str] = set()
         head = max(k - self.fusion.reserve, 1)
@@ -209,7 +208,12 @@ class Retriever:
         return self.glossary.translate(query, language or query_language(query))
 
     def _cross_language(
-        self, query: str, language: str, n: int, filters: Filters | None
+        self,
+        query: str,
+        language: str,
+        n: int,
+        filters: Filters | None,
+        concepts: Sequence[Concept] | None = None,
     ) -> list[tuple[Hit, int]]:
         """Return (hit, rank) from a lexical search of each language's translated terms.
 
@@ -219,7 +223,8 @@ class Retriever:
         """
         if self.glossary is None or self.fusion.cross_weight <= 0:
             return []
-        concepts = self.glossary.matches(query, language)
+        if concepts is None:
+            concepts = self.glossary.matches(query, language)
         wanted = {c.line for c in concepts}
         out: list[tuple[Hit, int]] = []
         for target, terms in self.glossary.equivalent_terms(concepts, language).items():
@@ -255,8 +260,8 @@ class Retriever:
         qvec = self.query_vector(query) if qvec is None else qvec
         cosines = self._exact_cosines(qvec, ids, dense)
         bm25 = self._exact_bm25(query, ids, lexical)
-        dense_rank = _ranks(ids, cosines)
-        lexical_rank = _ranks(ids, bm25, positive_only=True)
+        dense_rank = ranks(ids, cosines)
+        lexical_rank = ranks(ids, bm25, positive_only=True)
         return [
             Scored(
                 passage=passages[pid],
@@ -289,106 +294,6 @@ class Retriever:
         return np.array([float(found.get(pid, known.get(pid, 0.0)) or 0.0) for pid in ids])
 
 
-def fuse(pool: list[Scored], fusion: Fusion) -> list[Scored]:
-    """Return ``pool`` ordered by the fused score (stored in ``score``), best first."""
-    if not pool:
-        return []
-    if fusion.method == "rrf":
-
-        def rrf(rank: int, weight: float) -> float:
-            return weight / (fusion.rrf_k + rank) if rank else 0.0
-
-        scores = [
-            rrf(s.dense_rank, fusion.dense_weight)
-            + rrf(s.lexical_rank, fusion.lexical_weight)
-            + rrf(s.cross_rank, fusion.cross_weight)
-            for s in pool
-        ]
-    elif fusion.method == "score":
-        cos = _minmax([s.cosine for s in pool])
-        lex = _minmax([s.bm25 for s in pool])
-        crs = _minmax([s.cross_score for s in pool])
-        scores = [
-            fusion.dense_weight * c + fusion.lexical_weight * b + fusion.cross_weight * x
-            for c, b, x in zip(cos, lex, crs, strict=True)
-        ]
-    else:
-        raise ValueError(f"unknown fusion {fusion.method!r}: use rrf or score")
-    floor = fusion.substance_floor
-    if floor < 1.0:
-        scores = [
-            v * (floor + (1.0 - floor) * substance(s.passage))
-            for s, v in zip(pool, scores, strict=True)
-        ]
-    fused = [replace(s, score=float(v)) for s, v in zip(pool, scores, strict=True)]
-    return sorted(fused, key=lambda s: (-s.score, -s.cosine))
-
-
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
-_LINE_END = frozenset(".;:,!?")
-
-
-def substance(passage: Passage) -> float:
-    """Return the share (0..1) of a passage's characters that sit in running-text lines.
-
-    A line counts when it ends like a sentence or list item ("(a) warning;"), or has at least
-    eight words and is not in capitals. Headings, table-of-contents lines and bare links do
-    not. Table rows count in full: their cells are short by nature.
-    """
-    if passage.kind == "table_row":
-        return 1.0
-    total = 0
-    running = 0
-    for line in passage.text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        total += len(line)
-        bare = _URL.sub(" ", line).strip()
-        letters = [c for c in bare if c.isalpha()]
-        shouted = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
-        sentence_end = bool(bare) and bare[-1] in _LINE_END
-        if sentence_end or (len(_LETTER_WORD.findall(bare)) >= 8 and not shouted):
-            running += len(line)
-    return running / total if total else 0.0
-
-
-def diversify(
-    ranked: list[Scored], k: int, cap: int, submitter_of: Any, decay: float = 1.0
-) -> list[Scored]:
-    """Return ``ranked`` with at most ``cap`` per submitter in the first ``k``, then the rest.
-
-    With ``decay`` < 1 the n-th passage of a submitter first has its score multiplied by
-    ``decay ** (n - 1)`` (a soft preference for other submitters); ``cap`` 0 means no cap.
-    """
-    if decay < 1.0:
-        seen: dict[str, int] = {}
-        softened = []
-        for s in ranked:
-            who = submitter_of(s.passage)
-            softened.append(replace(s, score=s.score * decay ** seen.get(who, 0)))
-            seen[who] = seen.get(who, 0) + 1
-        ranked = sorted(softened, key=lambda s: -s.score)
-    if cap <= 0:
-        return ranked
-    counts: dict[str, int] = {}
-    head: list[Scored] = []
-    held: list[Scored] = []
-    for s in ranked:
-        who = submitter_of(s.passage)
-        if counts.get(who, 0) < cap and len(head) < k:
-            counts[who] = counts.get(who, 0) + 1
-            head.append(s)
-        else:
-            held.append(s)
-    if len(head) < k:  # too few submitters: backfill in rank order
-        extra = held[: k - len(head)]
-        head = sorted([*head, *extra], key=lambda s: -s.score)
-        held = held[len(extra) :]
-    return head + held
-
-
 def matches(filters: Filters | None, passage: Passage, submission: Submission | None) -> bool:
     """Return True when the passage passes every filter (case-insensitive, "any of" per field)."""
     if filters is None or filters.is_empty():
@@ -410,30 +315,8 @@ def matches(filters: Filters | None, passage: Passage, submission: Submission | 
     return True
 
 
-def submitter_key(submission: Submission | None, passage: Passage) -> str:
-    """Return the grouping key of a passage's submitter: "Name (Type)"."""
-    return submission.submitter_label if submission else passage.submission_key
-
-
 def _submitter(subs: Mapping[str, Submission], passage: Passage) -> str:
     return submitter_key(subs.get(passage.submission_key), passage)
-
-
-def _ranks(ids: list[str], values: np.ndarray, *, positive_only: bool = False) -> list[int]:
-    order = sorted(range(len(ids)), key=lambda i: -values[i])
-    ranks = [0] * len(ids)
-    for r, i in enumerate(order, start=1):
-        if not positive_only or values[i] > 0:
-            ranks[i] = r
-    return ranks
-
-
-def _minmax(values: Iterable[float]) -> list[float]:
-    vals = list(values)
-    lo, hi = min(vals), max(vals)
-    if hi - lo <= 1e-12:
-        return [1.0 if hi > 0 else 0.0 for _ in vals]
-    return [(v - lo) / (hi - lo) for v in vals]
 
 
 def _as_mapping(result: Any, ids: list[str]) -> Mapping[str, Any]:
@@ -452,7 +335,7 @@ def search(
     k: int = 10,
     filters: Filters | None = None,
     mode: str = "hybrid",
-    per_submitter_cap: int = 3,
+    per_submitter_cap: int | None = None,
 ) -> list[Hit]:
     """Return the top ``k`` Hits for ``query`` (the `search` command's entry point)."""
     retriever = Retriever(store, per_submitter_cap=per_submitter_cap)
@@ -474,24 +357,3 @@ def _intersect(base: Filters | None, scope: Filters) -> Filters | None:
         else:
             values[name] = a or b
     return Filters(**values)
-
-
-def reserve_new(ranked: list[Scored], k: int, reserve: int, submitter_of: Any) -> list[Scored]:
-    """Return ``ranked`` with its last ``reserve`` top-k slots given to unseen submitters."""
-    if reserve <= 0 or len(ranked) <= k:
-        return ranked
-    head = ranked[: k - reserve]
-    present = {submitter_of(s.passage) for s in head}
-    rest = ranked[k - reserve :]
-    fresh = []
-    for s in rest:
-        who = submitter_of(s.passage)
-        if who not in present and len(fresh) < reserve:
-            present.add(who)
-            fresh.append(s)
-    chosen = {s.passage.id for s in fresh}
-    others = [s for s in rest if s.passage.id not in chosen]
-    fill = others[: reserve - len(fresh)]
-    top = head + sorted([*fresh, *fill], key=lambda s: -s.score)
-    taken = {s.passage.id for s in top}
-    return top + [s for s in rest if s.passage.id not in taken]

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.cli import add_filter_option, add_index_option
+from assistant.cli.factory import open_store
+from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
 
 if TYPE_CHECKING:
@@ -69,57 +70,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     rebuild.add_argument("--json", action="store_true", help="print the report as JSON")
     add_index_option(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
-
-
-# Store construction --------------------------------------------------------------------------
-def settings_embedder(settings: Settings) -> Any:
-    """Return the embedder the settings choose (its model loads on first use)."""
-    from vectorstore.embeddings import load_embedder
-
-    return load_embedder(
-        settings.embedder,
-        url=settings.embedding_url,
-        model=settings.embedding_model,
-        dim=settings.embedding_dim,
-    )
-
-
-def open_store(
-    settings: Settings,
-    *,
-    embedder: bool = True,
-    check_embedder: bool = True,
-    must_exist: bool = False,
-) -> PassageStore:
-    """Open the index folder of ``settings`` (with the configured embedder unless told not to).
-
-    With ``must_exist`` a missing folder is an error instead of a new, empty index: commands
-    that only read (status, search, remove, ask, eval) must not leave empty folders behind.
-    """
-    from vectorstore.store import PassageStore
-
-    if must_exist:
-        require_index(settings)
-
-    return PassageStore(
-        settings.index_dir,
-        settings_embedder(settings) if embedder else None,
-        collection=settings.collection,
-        chroma_url=settings.chroma_url,
-        check_embedder=check_embedder,
-    )
-
-
-def require_index(settings: Settings) -> None:
-    """Raise ConfigError naming the folder when ``settings`` points at no index."""
-    from assistant.errors import ConfigError
-
-    folder = Path(settings.index_dir)
-    if not settings.chroma_url and not (folder / "registry.sqlite").exists():
-        raise ConfigError(
-            f"no index in {folder}: run `submissions ingest FOLDER --index {folder}` first, "
-            "or point --index (SUBMISSIONS_INDEX) at an existing index"
-        )
 
 
 @contextmanager
@@ -309,19 +259,6 @@ def hits_json(store: PassageStore, hits: Sequence[Hit]) -> list[dict[str, Any]]:
     from vectorstore.store import hit_record
 
     return [hit_record(store, rank, hit) for rank, hit in enumerate(hits, 1)]
-
-
-def parse_filters(pairs: Sequence[str]) -> Filters | None:
-    """Return Filters from ``--filter key=value`` strings (None when none are given)."""
-    from assistant.errors import ConfigError
-    from vectorstore.types import Filters
-
-    if not pairs:
-        return None
-    try:
-        return Filters.from_pairs(list(pairs))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

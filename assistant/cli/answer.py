@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import add_filter_option, add_index_option
+from assistant.cli.factory import build_engine
+from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
 from assistant.errors import ConfigError
 
@@ -40,24 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_index_option(ev)
     ev.set_defaults(func=cmd_eval)
-
-
-def build_engine(settings: Settings, *, top_k: int | None = None, must_exist: bool = True) -> Any:
-    """Return an Engine for ``settings``; the LLM key is read here, at the edge.
-
-    ``must_exist`` refuses a folder with no index (ask, eval); the app may start empty.
-    """
-    from dataclasses import replace
-
-    from assistant.commands.index import require_index
-    from assistant.engine import Engine
-
-    if must_exist:
-        require_index(settings)
-    if top_k:
-        settings = replace(settings, top_k=top_k)
-    api_key = os.environ.get(settings.llm_api_key_env, "") if settings.llm_url else ""
-    return Engine.from_settings(settings, api_key=api_key)
 
 
 def read_history(path: Path | None) -> list[Any]:
@@ -105,7 +87,7 @@ def citation_json(citation: Any) -> dict[str, Any]:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Print the answer to a question (streamed as it is written), or JSON."""
-    from assistant.commands.index import hits_json, parse_filters
+    from assistant.cli.index import hits_json
     from assistant.types import Done, TextDelta
 
     engine = build_engine(settings, top_k=args.k)
@@ -150,7 +132,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print retrieval and answer metrics for a questions file."""
-    from assistant.evaluation import evaluate, load_questions, markdown_table
+    from assistant.evaluation.runner import evaluate, load_questions, markdown_table
 
     try:
         questions = load_questions(args.questions)

@@ -14,15 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import prompts
-from assistant.answering import Sources, display_name
-from assistant.citations import build_citation, quoted_spans
-from assistant.retrieval import Scored
-from assistant.text import content_terms, sentence_spans
+from assistant.answering.citations import build_citation, quoted_spans
+from assistant.answering.extractive import Sources, display_name
+from assistant.answering.sentences import sentence_spans
+from assistant.config import AnswerSettings
+from assistant.query.terms import text_stems
+from assistant.retrieval.fusion import Scored
 from assistant.types import Citation, Claim
 
 logger = logging.getLogger(__name__)
 
-MAX_SENTENCES = 8
+MAX_SENTENCES = AnswerSettings().max_bullets  # the prompt asks for at most this many
 _PARTIAL_LABEL = re.compile(r"\[S?\d*$")
 _LABEL = re.compile(r"\[S(\d+)\]")
 
@@ -124,7 +126,9 @@ def cards(
     return out
 
 
-def best_span(text: str, said: str, language: str) -> tuple[int, int]:
+def best_span(
+    text: str, said: str, language: str, length_penalty: float | None = None
+) -> tuple[int, int]:
     """Return the span of ``text`` that the answer quoted, else its sentence closest to ``said``."""
     for quote in quoted_spans(said):
         parts = quote.split()
@@ -135,13 +139,15 @@ def best_span(text: str, said: str, language: str) -> tuple[int, int]:
         if found:
             return found.start(), found.end()
     spans = sentence_spans(text) or [(0, len(text))]
-    wanted = set(content_terms(said))
+    if length_penalty is None:
+        length_penalty = AnswerSettings().llm_span_length_penalty
+    wanted = text_stems(said, "en")
     if not wanted:
         return spans[0]
 
     def overlap(span: tuple[int, int]) -> float:
-        stems = set(content_terms(text[span[0] : span[1]], language or "en"))
-        return len(stems & wanted) / (1 + 0.002 * (span[1] - span[0]))
+        stems = text_stems(text[span[0] : span[1]], language or "en")
+        return len(stems & wanted) / (1 + length_penalty * (span[1] - span[0]))
 
     return max(spans, key=overlap)
 

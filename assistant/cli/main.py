@@ -1,7 +1,9 @@
 """The `submissions` command: argparse front end, logging set-up and error translation.
 
-Each group of subcommands lives in ``assistant/commands/`` and exposes
-``register(subparsers) -> None``; a subcommand sets ``func(args, settings) -> int``.
+Each group of subcommands lives in its own module of ``assistant/cli/`` (index, answer, serve)
+and exposes ``register(subparsers) -> None``; a subcommand sets ``func(args, settings) -> int``.
+Shared options are in :mod:`assistant.cli.options`; the store and the engine are built by
+:mod:`assistant.cli.factory`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    from assistant.commands import answer, index, serve
+    from assistant.cli import answer, index, serve
 
     parser = argparse.ArgumentParser(
         prog="submissions",
@@ -32,22 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (index, answer, serve):
         module.register(sub)
     return parser
-
-
-def add_index_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--index DIR`` (every command takes it)."""
-    parser.add_argument("--index", metavar="DIR", help="index folder (default: data/index)")
-
-
-def add_filter_option(parser: argparse.ArgumentParser) -> None:
-    """Add the repeatable ``--filter KEY=VALUE`` option (search and ask take it)."""
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

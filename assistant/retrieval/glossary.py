@@ -5,7 +5,7 @@ compel officers to provide documents?" it ranks the French article that obliges 
 hand over "informations et pièces" hundreds of places down. BM25 cannot help either, because
 "documents" and "pièces" share no stem. The glossary bridges that gap: the question's terms are
 looked up in its own language and their equivalents become a lexical query in each other
-language (see :meth:`assistant.retrieval.Retriever.search`).
+language (see :meth:`assistant.retrieval.retriever.Retriever.search`).
 
 The glossary is data (``assistant/data/glossary.tsv``): one concept per line, English, French
 and Spanish separated by tabs, variants within a language by "; ". Terms are matched after the
@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from vectorstore.lexical import analyse, analysed_words, fold
+from assistant.errors import GlossaryError
+from ingest.analysis import analysed_words, fold
+from ingest.analysis import terms as analyse
 
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "fr", "es")
-BUNDLED = Path(__file__).parent / "data" / "glossary.tsv"
+BUNDLED = Path(__file__).resolve().parents[1] / "data" / "glossary.tsv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +62,23 @@ class Glossary:
     def load(cls, path: Path) -> Glossary:
         """Read a glossary file (see the module docstring for the format)."""
         concepts = []
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GlossaryError(
+                f"cannot read glossary file {path} ({exc}): it must be UTF-8 text with English, "
+                "French and Spanish columns separated by tabs"
+            ) from exc
+        for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
             columns = raw.rstrip("\n").split("\t")
             if len(columns) != len(LANGUAGES):
-                raise ValueError(
-                    f"{path.name}, line {number}: expected {len(LANGUAGES)} tab-separated "
-                    f"columns ({', '.join(LANGUAGES)}), found {len(columns)}"
+                raise GlossaryError(
+                    f"glossary file {path}, line {number}: expected {len(LANGUAGES)} tab-separated "
+                    f"columns ({', '.join(LANGUAGES)}), found {len(columns)}: fix the line or "
+                    "SUBMISSIONS_GLOSSARY_FILE"
                 )
             terms = {
                 language: tuple(v.strip() for v in column.split(";") if v.strip())
@@ -143,7 +153,7 @@ def load(setting: str) -> Glossary:
         return bundled()
     path = Path(setting).expanduser()
     if not path.is_file():
-        raise FileNotFoundError(
+        raise GlossaryError(
             f"glossary file {path} not found: fix SUBMISSIONS_GLOSSARY_FILE, or leave it empty "
             "for the bundled glossary"
         )

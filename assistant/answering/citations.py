@@ -12,8 +12,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from assistant.text import fold, normalize_space
+from assistant.errors import QuoteMismatchError
 from assistant.types import Citation, Claim
+from ingest.analysis import fold, normalize_space
 from ingest.types import NOTE_KINDS, TABLE_ROW, Block, Document, Submission
 from vectorstore.types import Hit
 
@@ -26,10 +27,6 @@ _QUOTED = re.compile(r"[“\"«]\s*([^”\"»]{12,}?)\s*[”\"»]")
 _CLAIM_END = re.compile(r"(?<=[.!?])(?:\s*\[S\d+\])*\s+(?=[A-Z0-9“\"«(•\-*¿¡])|\n+")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:!?])")
 CONTEXT_CHARS = 400
-
-
-class QuoteMismatchError(AssertionError):
-    """A citation's quote is not the canonical text at its offsets (a bug, never user error)."""
 
 
 def check_verbatim(document: Document, start: int, end: int, quote: str, where: str) -> None:

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.text import normalize_space
+from assistant.errors import QuestionsFileError
+from ingest.analysis import normalize_space
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ METRIC_COLUMNS = [
 
 
 def load_questions(path: Path) -> list[Question]:
-    """Return the questions of a JSON-lines file; raise ValueError naming the bad line."""
+    """Return the questions of a JSON-lines file; raise QuestionsFileError naming the bad line."""
     out = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -87,7 +88,7 @@ def load_questions(path: Path) -> list[Question]:
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(
+            raise QuestionsFileError(
                 f"{path}:{number}: not a question row ({exc}); each line needs "
                 '{"id", "question", "kind", "sources": [{"file", "quote"}]}'
             ) from exc
@@ -285,8 +286,8 @@ def store_search(engine: Any, mode: str, k: int = K) -> Callable[[Question], lis
     subs = {s.key: s for s in engine.store.submissions()}
 
     def search(q: Question) -> list[tuple[str, str]]:
-        resolved = engine.resolve(q.question, list(q.history))
-        hits = engine.retrieve(resolved.question, resolved.filters, k=k, mode=mode)
+        query = engine.analyse(q.question, list(q.history))
+        hits = engine.retrieve(query, k=k, mode=mode)
         return [(subs[h.passage.submission_key].file, h.passage.text) for h in hits]
 
     return search
@@ -314,7 +315,7 @@ def evaluate(
     if baselines:
         for mode, name in (("dense", "dense only"), ("bm25", "lexical only")):
             results[name] = by_kind(run_retriever(questions, store_search(engine, mode, k), k))
-        from assistant.baseline import llama_index_search
+        from assistant.evaluation.baseline import llama_index_search
 
         search = llama_index_search(engine.store, k=k)
         results["llama-index default"] = by_kind(run_retriever(questions, search, k))

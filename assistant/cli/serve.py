@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import add_index_option
+from assistant.cli.factory import build_engine
+from assistant.cli.options import add_index_option
 from assistant.config import Settings
 from assistant.errors import ConfigError
 
@@ -104,7 +105,6 @@ def cmd_add_user(name: str, auth_file: str) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the app until interrupted."""
-    from assistant.commands.answer import build_engine
     from assistant.ui.auth import check_bind
 
     settings = dataclasses.replace(

@@ -21,20 +21,19 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.citations import build_citation, format_locator
-from assistant.glossary import Glossary
-from assistant.retrieval import Scored, submitter_key
-from assistant.terms import QuestionTerms
-from assistant.text import content_terms, sentence_spans
+from assistant.answering.citations import build_citation, format_locator
+from assistant.answering.sentences import sentence_spans
+from assistant.config import AnswerSettings
+from assistant.query.question import Query
+from assistant.query.terms import text_stems
+from assistant.retrieval.diversity import submitter_key
+from assistant.retrieval.fusion import Scored
 from assistant.types import Citation, Claim
 from ingest.types import Document, Submission
 from vectorstore.types import Filters
 
 logger = logging.getLogger(__name__)
 
-MAX_BULLETS = 8
-QUOTES_PER_SUBMITTER = 3
-SECOND_QUOTE_RATIO = 0.8  # a further sentence must score this close to the submitter's best
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 NOT_ADDRESSED = "The submissions do not appear to address this question"
 
@@ -90,24 +89,42 @@ class Extract:
 
 
 def pick_sentences(
-    question: str, ranked: list[Scored], limit: int = 10, glossary: Glossary | None = None
+    query: Query,
+    ranked: list[Scored],
+    limit: int | None = None,
+    settings: AnswerSettings | None = None,
 ) -> list[Pick]:
-    """Return candidate sentences of the top ``limit`` passages, best first."""
-    terms = QuestionTerms(question, glossary)
+    """Return candidate sentences of the top ``limit`` passages, best first.
+
+    A sentence scores by the share of the question's words it holds (glossary equivalents
+    count in other languages), its passage's rank and its place in the passage; headings and
+    fragments are scaled down. The weights are ``Settings.answer``.
+    """
+    settings = settings or AnswerSettings()
+    limit = settings.answer_passages if limit is None else limit
     picks: list[Pick] = []
     for rank, scored in enumerate(ranked[:limit]):
         passage = scored.passage
-        relevance = 1.0 / (1.0 + 0.25 * rank)
-        spans = sentence_spans(passage.text)
+        relevance = 1.0 / (1.0 + settings.rank_decay * rank)
+        spans = sentence_spans(
+            passage.text,
+            max_chars=settings.max_sentence_chars,
+            min_chars=settings.min_sentence_chars,
+        )
         for position, (s, e) in enumerate(spans):
             sentence = passage.text[s:e]
             if _is_link_only(sentence):
                 continue  # a footnote holding a URL is a source, not an answer
-            stems = set(content_terms(sentence, passage.language or "en"))
-            coverage = terms.coverage(stems, passage.language or "en")
-            shape = 1.0 if len(sentence) >= 50 else 0.6  # headings and fragments score lower
-            early = 1.0 / (1.0 + 0.1 * position)
-            score = (0.55 * coverage + 0.35 * relevance + 0.10 * early) * shape
+            language = passage.language or "en"
+            coverage = query.terms.coverage(text_stems(sentence, language), language)
+            short = len(sentence) < settings.short_sentence_chars
+            shape = settings.short_sentence_factor if short else 1.0
+            early = 1.0 / (1.0 + settings.position_decay * position)
+            score = (
+                settings.coverage_weight * coverage
+                + settings.rank_weight * relevance
+                + settings.position_weight * early
+            ) * shape
             start = passage.char_start + s
             picks.append(Pick(scored, rank, start, passage.char_start + e, score))
     return sorted(picks, key=lambda p: -p.score)
@@ -120,9 +137,18 @@ def _is_link_only(sentence: str) -> bool:
 
 
 def group_by_submitter(
-    picks: list[Pick], submissions: dict[str, Submission], max_bullets: int = MAX_BULLETS
+    picks: list[Pick],
+    submissions: dict[str, Submission],
+    max_bullets: int | None = None,
+    settings: AnswerSettings | None = None,
 ) -> list[Bullet]:
-    """Return one Bullet per submitter (name + type), ordered by their best passage's rank."""
+    """Return one Bullet per submitter (name + type), ordered by their best passage's rank.
+
+    A submitter gets up to ``quotes_per_submitter`` sentences, each further one scoring at
+    least ``second_quote_ratio`` of its best and not overlapping another.
+    """
+    settings = settings or AnswerSettings()
+    max_bullets = settings.max_bullets if max_bullets is None else max_bullets
     bullets: dict[str, Bullet] = {}
     for pick in picks:
         sub = submissions.get(pick.scored.passage.submission_key)
@@ -130,10 +156,10 @@ def group_by_submitter(
             continue
         key = submitter_key(sub, pick.scored.passage)
         bullet = bullets.setdefault(key, Bullet(sub, key))
-        if len(bullet.picks) >= QUOTES_PER_SUBMITTER:
+        if len(bullet.picks) >= settings.quotes_per_submitter:
             continue
         if bullet.picks and (
-            pick.score < SECOND_QUOTE_RATIO * bullet.picks[0].score
+            pick.score < settings.second_quote_ratio * bullet.picks[0].score
             or any(_overlaps(pick, p) for p in bullet.picks)
         ):
             continue
@@ -233,27 +259,33 @@ def not_found_line(
 
 
 def extractive_answer(
-    question: str,
+    query: Query,
     ranked: list[Scored],
     sources: Sources,
     *,
-    filters: Filters | None = None,
-    answer_passages: int = 10,
     eligible: set[str] | None = None,
     cosine_margin: float = 0.0,
-    glossary: Glossary | None = None,
+    settings: AnswerSettings | None = None,
 ) -> Extract:
-    """Return the extractive answer to ``question`` from ``ranked`` passages.
+    """Return the extractive answer to ``query`` from ``ranked`` passages.
 
     ``eligible`` limits the bullets to those passage ids; ``cosine_margin`` drops passages whose
-    cosine is that far below the best one (0 keeps all).
+    cosine is that far below the best one (0 keeps all). The lead line names the query's
+    filters ("among NGOs").
     """
+    settings = settings or AnswerSettings()
+    filters = query.filters
     subs = sources.submissions()
-    pool = [s for s in ranked[:answer_passages] if eligible is None or s.passage.id in eligible]
+    pool = [
+        s
+        for s in ranked[: settings.answer_passages]
+        if eligible is None or s.passage.id in eligible
+    ]
     if pool and cosine_margin > 0:  # weak passages give no bullet (they stay in the sources)
         best = max(s.cosine for s in pool)
         pool = [s for i, s in enumerate(pool) if i == 0 or s.cosine >= best - cosine_margin]
-    bullets = group_by_submitter(pick_sentences(question, pool, glossary=glossary), subs)
+    picks = pick_sentences(query, pool, settings=settings)
+    bullets = group_by_submitter(picks, subs, settings=settings)
     lines, claims, citations = render_bullets(bullets, sources)
     count = len(bullets)
     noun = "submitter addresses" if count == 1 else "submitters address"
@@ -267,17 +299,18 @@ def extractive_answer(
 
 
 def closest_material(
-    question: str,
+    query: Query,
     ranked: list[Scored],
     sources: Sources,
     *,
-    limit: int = 3,
-    glossary: Glossary | None = None,
+    settings: AnswerSettings | None = None,
 ) -> Extract:
     """Return the refusal text with the nearest passages labelled "Closest material"."""
+    settings = settings or AnswerSettings()
+    limit = settings.closest_passages
     subs = sources.submissions()
-    picks = pick_sentences(question, ranked[:limit], glossary=glossary)
-    bullets = group_by_submitter(picks, subs, max_bullets=limit)
+    picks = pick_sentences(query, ranked[:limit], settings=settings)
+    bullets = group_by_submitter(picks, subs, max_bullets=limit, settings=settings)
     for bullet in bullets:
         del bullet.picks[1:]
     lines, _claims, citations = render_bullets(bullets, sources)
@@ -288,7 +321,7 @@ def closest_material(
 
 
 def _in_scope(sub: Submission, filters: Filters | None) -> bool:
-    from assistant.retrieval import matches
+    from assistant.retrieval.retriever import matches
     from ingest.types import Passage
 
     if filters is None or filters.is_empty() or filters.language:

@@ -1,0 +1,1 @@
+"""Answering: refusal, the extractive answerer, LLM generation, citations."""

@@ -1,0 +1,1 @@
+"""Evaluation over labelled questions (the `eval` command): metrics, runners, baselines."""

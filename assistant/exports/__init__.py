@@ -1,0 +1,1 @@
+"""Exports of answers and conversations (.docx with footnotes, Markdown)."""

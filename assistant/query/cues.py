@@ -1,0 +1,76 @@
+"""The words that name groups of submitters and mark question kinds: data files, read once.
+
+``assistant/data/groups.tsv`` (the groups and their words in en/fr/es) and
+``assistant/data/question_cues.tsv`` (lead words, who-openers, document nouns, comparison words,
+language phrases). Everything is folded (lower case, no accents) when read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ingest.analysis import fold
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group of submitters: its label, the submitter types it covers, the words naming it."""
+
+    label: str
+    types: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+@cache
+def groups() -> tuple[Group, ...]:
+    """Return the groups of ``groups.tsv``, in file order."""
+    out = []
+    for raw in (DATA / "groups.tsv").read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        label, types, words = raw.split("\t")
+        out.append(
+            Group(
+                label,
+                tuple(t.strip() for t in types.split("|") if t.strip()),
+                tuple(fold(w.strip()) for w in words.split(";") if w.strip()),
+            )
+        )
+    return tuple(out)
+
+
+@cache
+def cues() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Return (cue, language) -> folded phrases, from ``question_cues.tsv``."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for raw in (DATA / "question_cues.tsv").read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cue, language, phrases = raw.split("\t")
+        out[(cue, language)] = tuple(fold(p.strip()) for p in phrases.split(";") if p.strip())
+    return out
+
+
+def cue(name: str) -> tuple[str, ...]:
+    """Return the phrases of one cue in every language."""
+    return tuple(
+        p for (cue_name, _), phrases in cues().items() if cue_name == name for p in phrases
+    )
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> str:
+    """Return a regex alternation matching any of ``phrases`` as whole words, longest first."""
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(p) for p in ordered) + ")"
+
+
+def find(phrases: tuple[str, ...], folded: str) -> list[re.Match[str]]:
+    """Return the whole-word occurrences of ``phrases`` in the folded text, in order."""
+    if not phrases:
+        return []
+    return list(re.finditer(rf"(?<!\w){phrase_pattern(phrases)}(?!\w)", folded))

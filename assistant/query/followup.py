@@ -1,0 +1,129 @@
+"""Follow-up questions without an LLM: carry the previous topic, add the new entity or filter.
+
+"And what does the French code say about that?" after "What obstacles to prosecuting officers
+are reported?" becomes "… (obstacles prosecuting officers reported)" with the filter
+country=France. Anaphora ("that", "it", "he", "the body you mentioned") and a leading "and" /
+"what about" mark a follow-up. A country or submitter named in a follow-up becomes a filter when
+it is one of the index's submitters; when the follow-up then has enough words of its own, the
+filter alone carries the context and no terms are added.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.query.names import country_named, entities
+from assistant.query.terms import question_stop_words
+from ingest.analysis import fold
+from vectorstore.types import Filters
+
+logger = logging.getLogger(__name__)
+
+Turn = str | Mapping[str, str]
+
+_LEADS = ("and ", "and,", "what about", "how about", "also ", "et ", "y ", "same for", "then ")
+_PRONOUNS = {"he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs"}
+_DEICTIC_TAIL = re.compile(
+    r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
+)
+_MENTIONED = re.compile(r"\b(?:you mentioned|mentioned above|the same|above|aforementioned)\b")
+_WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
+MIN_OWN_WORDS = 3  # a follow-up with a filter and this many own content words carries no terms
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A question made standalone: text for retrieval, filters it implies, what was carried."""
+
+    question: str
+    filters: Filters | None
+    is_followup: bool
+    carried: tuple[str, ...] = ()
+
+
+def turn_question(turn: Turn) -> str:
+    """Return the question of one history turn (a string or {question, answer})."""
+    if isinstance(turn, str):
+        return turn
+    return str(turn.get("question", ""))
+
+
+def is_followup(question: str) -> bool:
+    """Return True when the question leans on an earlier turn."""
+    text = fold(question).strip()
+    if text.startswith(_LEADS):
+        return True
+    tokens = set(_WORD.findall(text))
+    if tokens & _PRONOUNS:
+        return True
+    return bool(_DEICTIC_TAIL.search(text) or _MENTIONED.search(text))
+
+
+def _content_words(text: str) -> list[str]:
+    out: list[str] = []
+    for word in _WORD.findall(text):
+        folded = fold(word)
+        if (
+            folded in question_stop_words()
+            or folded in _PRONOUNS
+            or len(folded) < 2
+            or folded in out
+        ):
+            continue
+        if folded in {"that", "this", "those", "these", "code", "body", "law", "said", "say"}:
+            continue
+        out.append(word)
+    return out
+
+
+def resolve(
+    question: str,
+    history: Sequence[Turn] = (),
+    *,
+    countries: Iterable[str] = (),
+    submitters: Iterable[str] = (),
+) -> Resolved:
+    """Return ``question`` made standalone against ``history`` (oldest turn first)."""
+    countries, submitters = list(countries), list(submitters)
+    previous = ""
+    for turn in history:  # resolve the chain, so a follow-up of a follow-up keeps the topic
+        asked = turn_question(turn).strip()
+        if asked:
+            previous = resolve(
+                asked, [previous] if previous else [], countries=countries, submitters=submitters
+            ).question
+    if not previous or not is_followup(question):
+        return Resolved(question, None, False)
+    new = entities(question, countries, submitters)
+    filters = Filters(**{k: (v,) for k, v in new.items()}) if new else None
+    own = _content_words(question)
+    own_folded = {fold(w) for w in own}
+    old = entities(previous, countries, submitters)
+    dropped = {fold(v) for k, v in old.items() if k in new and new[k] != v}
+    carried = []
+    for word in _content_words(previous):
+        folded = fold(word)
+        if folded in own_folded or folded in dropped:
+            continue
+        named = country_named(folded, countries) if new else ""
+        if named and named != new.get("country"):
+            continue  # the follow-up replaces the earlier country
+        carried.append(word)
+    if filters is not None and len(own) >= MIN_OWN_WORDS + len(new):
+        carried = []
+    text = question if not carried else f"{question.rstrip()} ({' '.join(carried)})"
+    logger.debug("follow-up %r resolved to %r with %s", question, text, filters)
+    return Resolved(text, filters, True, tuple(carried))
+
+
+def merge_filters(base: Filters | None, extra: Filters | None) -> Filters | None:
+    """Return ``base`` with the fields of ``extra`` that ``base`` leaves open."""
+    if extra is None or extra.is_empty():
+        return base
+    if base is None or base.is_empty():
+        return extra
+    values = {name: getattr(base, name) or getattr(extra, name) for name in Filters.__slots__}
+    return Filters(**values)

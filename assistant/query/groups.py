@@ -1,0 +1,95 @@
+"""The group of submitters a question names: "Which States ...", "Quelles ONG ...", "NGOs".
+
+A group word counts when a lead word stands right before it ("which", "among", "according to",
+"quels", "selon", "qué", "entre", and the auxiliaries of "What do NGOs say"), or anywhere in a
+comparison ("How do States and NGOs differ"): "the obligations of States" names no group. A
+language is a group too ("submissions in French"). Words are data: see
+:mod:`assistant.query.cues`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.query.cues import Group, cue, find, groups, phrase_pattern
+from ingest.analysis import LANGUAGES, fold_map
+from vectorstore.types import Filters
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A group found in a question: its filter, its label and where its words sit."""
+
+    filters: Filters
+    label: str
+    spans: tuple[tuple[int, int], ...]  # offsets of the naming words in the question
+
+    def side(self) -> str:
+        """Return the group as a ``key=value`` filter string ("type=State")."""
+        if self.filters.language:
+            return "language=" + ",".join(self.filters.language)
+        return "type=" + ",".join(self.filters.submitter_type)
+
+
+def _of(group: Group, spans: list[tuple[int, int]]) -> Named:
+    return Named(Filters(submitter_type=group.types), group.label, tuple(spans))
+
+
+def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
+    """Return the groups ``question`` names, in order of first mention.
+
+    With ``anywhere`` (comparisons) a group word needs no lead word before it.
+    """
+    folded, offsets = fold_map(question)
+    offsets.append(len(question))
+
+    def back(span: tuple[int, int]) -> tuple[int, int]:
+        return offsets[span[0]], offsets[span[1] - 1] + 1 if span[1] > span[0] else offsets[span[0]]
+
+    leads = set(cue("lead"))
+    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}\s+$" if leads else r"^$"
+    found: dict[str, tuple[int, Group, list[tuple[int, int]]]] = {}
+    for group in groups():
+        spans = []
+        for match in find(group.words, folded):
+            before = folded[: match.start()][-40:]
+            if anywhere or re.search(lead_end, before):
+                spans.append(back(match.span()))
+        if spans:
+            found[group.label] = (spans[0][0], group, spans)
+    out = [_of(g, spans) for _, g, spans in sorted(found.values(), key=lambda item: item[0])]
+    out = _without_overlaps(out)
+    for target in LANGUAGES:
+        for match in find(_language_phrases(target), folded):
+            out.append(
+                Named(Filters(language=(target,)), _LANGUAGE_LABELS[target], (match.span(),))
+            )
+    return out
+
+
+_LANGUAGE_LABELS = {"en": "English", "fr": "French", "es": "Spanish"}
+
+
+def _language_phrases(target: str) -> tuple[str, ...]:
+    phrases = set(cue("language"))
+    return tuple(p.rsplit("=", 1)[0] for p in phrases if p.endswith("=" + target))
+
+
+def _without_overlaps(found: list[Named]) -> list[Named]:
+    """Drop a group whose words all sit inside another's ("civil society organisations")."""
+    out = []
+    for named in found:
+        inside = all(
+            any(o is not named and a <= s and e <= b for o in found for a, b in o.spans)
+            for s, e in named.spans
+        )
+        if not inside:
+            out.append(named)
+    return out
+
+
+def group_named(question: str) -> Named | None:
+    """Return the one group ``question`` is about, or None (none, or several: a comparison)."""
+    found = named_groups(question)
+    return found[0] if len(found) == 1 else None

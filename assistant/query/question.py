@@ -1,0 +1,120 @@
+"""The typed Query: a question analysed once, from the question and the conversation.
+
+``analyse(question, history, submissions=..., glossary=..., filters=...)`` resolves a follow-up,
+detects the language, analyses the content words, finds the glossary concepts, the scopes it
+names (submitters, countries, single documents), the group it names ("Which States", "NGOs"),
+its kind (answer, who, compare) and the sides of a comparison. Retrieval, the refusal check and
+the answerers read the Query; none of them analyses the raw string again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.query.followup import Turn, merge_filters, resolve
+from assistant.query.groups import Named, group_named, named_groups
+from assistant.query.kinds import question_kind
+from assistant.query.scopes import Scope, scopes, without_names
+from assistant.query.terms import Terms, query_language, question_terms
+from assistant.retrieval.glossary import Concept, Glossary
+from ingest.types import Submission
+from vectorstore.types import Filters
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, analysed once (see the module docstring)."""
+
+    text: str  # as asked
+    resolved: str  # standalone after follow-up resolution (== text without history)
+    language: str  # "en" | "fr" | "es"
+    topic: str  # resolved text minus the names / group words that chose scopes or filters
+    terms: Terms  # analysed content words, stems per language, glossary bridges
+    concepts: tuple[Concept, ...]  # glossary concepts matched
+    scopes: tuple[Scope, ...]  # named submitters / countries / acronyms / single documents
+    group: Filters | None  # the group named: "Which States" -> submitter_type=State
+    group_label: str  # "States", "NGOs", "French" ("" when none)
+    filters: Filters | None  # the user's filters ∧ follow-up filters ∧ group
+    kind: str  # "answer" | "who" | "compare"
+    sides: tuple[str, ...]  # for compare: the sides named ("type=State", "type=NGO/...")
+    is_followup: bool = False
+    carried: tuple[str, ...] = ()  # words a follow-up carried over from the previous turn
+
+    @property
+    def scope_filters(self) -> tuple[Filters, ...]:
+        """Return the filters of the scopes, in the order named."""
+        return tuple(s.filters for s in self.scopes)
+
+
+def analyse(
+    question: str,
+    history: Sequence[Turn] = (),
+    *,
+    submissions: Iterable[Submission],
+    glossary: Glossary | None,
+    filters: Filters | None = None,
+) -> Query:
+    """Return the Query of ``question`` asked after ``history`` (oldest turn first)."""
+    subs = list(submissions)
+    resolved_text, follow_filters, is_followup, carried = question, None, False, ()
+    if history:
+        done = resolve(
+            question,
+            history,
+            countries={s.country for s in subs if s.country},
+            submitters={s.submitter for s in subs if s.submitter},
+        )
+        resolved_text, follow_filters = done.question, done.filters
+        is_followup, carried = done.is_followup, done.carried
+    language = query_language(resolved_text)
+    kind = question_kind(resolved_text)
+    group = group_named(resolved_text) if kind != "compare" else None
+    compared = named_groups(resolved_text, anywhere=True) if kind == "compare" else []
+    # a word that named a group names no scope too: "submissions in French" is no France scope
+    named = scopes(_without_groups(resolved_text, [group] if group else compared), subs)
+    sides: tuple[str, ...] = ()
+    if kind == "compare":
+        if len(compared) >= 2:
+            sides = tuple(g.side() for g in compared)
+        elif len(named) >= 2:
+            sides = tuple(s.side() for s in named)
+    topic = _topic(resolved_text, subs, named, [group] if group else compared)
+    merged = merge_filters(filters, follow_filters)
+    if group is not None:
+        merged = merge_filters(merged, group.filters)
+    return Query(
+        text=question,
+        resolved=resolved_text,
+        language=language,
+        topic=topic,
+        terms=question_terms(resolved_text, language, glossary),
+        concepts=tuple(glossary.matches(resolved_text, language)) if glossary else (),
+        scopes=tuple(named),
+        group=group.filters if group else None,
+        group_label=group.label if group else "",
+        filters=merged,
+        kind=kind,
+        sides=sides,
+        is_followup=is_followup,
+        carried=tuple(carried),
+    )
+
+
+def _topic(text: str, subs: list[Submission], named: list[Scope], found: Sequence[Named]) -> str:
+    """Return ``text`` without the words naming its groups and the names choosing its scopes."""
+    topic = _without_groups(text, found)
+    if named:
+        documents = all(s.kind == "document" for s in named)
+        topic = without_names(topic, subs, countries=documents)
+    return topic
+
+
+def _without_groups(text: str, found: Sequence[Named]) -> str:
+    """Return ``text`` without the words that named the groups ``found`` (spaces tidied)."""
+    spans = sorted({span for g in found for span in g.spans}, reverse=True)
+    out = text
+    for start, end in spans:
+        out = out[:start] + " " + out[end:]
+    out = " ".join(out.split())
+    return out if any(c.isalnum() for c in out) else text

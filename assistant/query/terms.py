@@ -1,0 +1,100 @@
+"""A question's content words, analysed once, matched against passages, sentences and headings.
+
+Read by the refusal check (coverage) and the extractive answerer (sentence choice) through
+``Query.terms``. Words, stop words and stems come from :mod:`ingest.analysis`, the analyser the
+lexical index uses at ingest, so a word is the same word on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from assistant.retrieval.glossary import Glossary
+from ingest.analysis import LANGUAGES, fold, raw_words, stem, stop_words, terms
+
+QUESTION_WORDS = Path(__file__).resolve().parents[1] / "data" / "question_words.tsv"
+
+
+def query_language(query: str) -> str:
+    """Return the language of a question (English when unsure)."""
+    from ingest.metadata import detect_language
+
+    return detect_language(query, default="en")
+
+
+@cache
+def question_stop_words() -> frozenset[str]:
+    """Return the words no question's topic is made of: every language's stop words and the
+    words that frame a question to this tool (``assistant/data/question_words.tsv``)."""
+    out: set[str] = set()
+    for language in LANGUAGES:
+        out |= stop_words(language)
+    for raw in QUESTION_WORDS.read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            _, _, listed = raw.partition("\t")
+            out.update(fold(w) for w in listed.split())
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The question's content words, each with its stem in en/fr/es and glossary bridges.
+
+    ``words`` are folded and unique, in question order; ``stems[lang][i]`` is the stem of
+    ``words[i]`` in ``lang``. ``bridges[i]`` holds, by language, the stems of the glossary
+    equivalents of ``words[i]``: a French "menottes" meets an English "handcuff". Within the
+    question's own language only the word itself counts (the glossary is not a thesaurus).
+    """
+
+    language: str
+    words: tuple[str, ...]
+    stems: Mapping[str, tuple[str, ...]]
+    bridges: tuple[Mapping[str, frozenset[str]], ...] = ()
+
+    def groups(self) -> list[set[str]]:
+        """Return, per word, the set of its stems in every language."""
+        return [{self.stems[lang][i] for lang in self.stems} for i in range(len(self.words))]
+
+    def covered(self, stems: set[str], language: str = "", *, bridges: bool = True) -> list[bool]:
+        """Return, per question word, whether ``stems`` (of a text in ``language``) meet it."""
+        out = []
+        for i, group in enumerate(self.groups()):
+            bridge = self.bridges[i].get(language, frozenset()) if bridges and self.bridges else ()
+            out.append(bool(group & stems) or bool(stems.intersection(bridge)))
+        return out
+
+    def coverage(self, stems: set[str], language: str = "", *, bridges: bool = True) -> float:
+        """Return the share of the question's words met by ``stems`` (0..1)."""
+        if not self.words:
+            return 0.0
+        return sum(self.covered(stems, language, bridges=bridges)) / len(self.words)
+
+
+def question_terms(text: str, language: str, glossary: Glossary | None = None) -> Terms:
+    """Return the analysed content words of the question ``text`` written in ``language``."""
+    stops = question_stop_words()
+    found = glossary.equivalents(text, language) if glossary else {}
+    words: list[str] = []
+    raws: list[str] = []
+    for raw in raw_words(text):
+        word = fold(raw)
+        if word in stops or word in words or (len(word) < 2 and not word.isdigit()):
+            continue
+        words.append(word)
+        raws.append(raw)
+    stems = {lang: tuple(stem(raw, lang) for raw in raws) for lang in LANGUAGES}
+    bridges = []
+    for word in words:
+        bridge: dict[str, set[str]] = {}
+        for other, variant in found.get(word, ()):
+            bridge.setdefault(other, set()).update(terms(variant, other))
+        bridges.append({k: frozenset(v) for k, v in bridge.items()})
+    return Terms(language, tuple(words), stems, tuple(bridges))
+
+
+def text_stems(text: str, language: str) -> set[str]:
+    """Return the stems of a passage's or sentence's content words (its own language)."""
+    return set(terms(text, language or "en"))

@@ -1,0 +1,1 @@
+"""Retrieval: dense and lexical candidates, fusion, diversity, the cross-language glossary."""
