@@ -33,11 +33,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchm
 sys.path.insert(0, str(ROOT))
 
 
-from assistant.evaluation import Question, holds_quote, load_questions  # noqa: E402
-from assistant.glossary import bundled  # noqa: E402
-from assistant.relevance import (  # noqa: E402
+from assistant.answering.relevance import (  # noqa: E402
     FEATURES,
-    FITTED,
+    MODEL_FILE,
     SENTENCE_FEATURES,
     Judge,
     Logistic,
@@ -45,21 +43,31 @@ from assistant.relevance import (  # noqa: E402
     _logit,
     sentence_features,
 )
-from assistant.text import sentence_spans  # noqa: E402
+from assistant.answering.sentences import sentence_spans  # noqa: E402
+from assistant.retrieval.glossary import bundled  # noqa: E402
+from assistant.retrieval.retriever import matches  # noqa: E402
 
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()), ROOT)
-DEV = SHARED / "corpus" / "dev-questions.jsonl"
-SETS = {
-    "dev": DEV,
-    "extra": ROOT / "tests" / "data" / "questions-extra.jsonl",
-    "heldout": ROOT / "tests" / "data" / "questions-heldout.jsonl",
-    "who": ROOT / "tests" / "data" / "questions-who.jsonl",
-    "noanswer": ROOT / "tests" / "data" / "questions-noanswer.jsonl",
-}
+
+def _sibling(name: str):
+    """Import a module of this folder by path (the folder is off sys.path: see above)."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_data = _sibling("tune_data")
+WHO_KINDS, Labelled, load_sets = _data.WHO_KINDS, _data.Labelled, _data.load_sets
+passage_labels = _data.passage_labels
+
 L2 = 1.0
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 MAX_WRONGLY_REFUSED = 0.05
-WHO_KINDS = ("which-submitters", "who")
 
 
 # ---- data --------------------------------------------------------------------------------
@@ -67,63 +75,45 @@ WHO_KINDS = ("which-submitters", "who")
 class Item:
     """One labelled question with every passage's features and labels."""
 
-    question: Question
+    question: Labelled
     source: str
-    text: str  # the standalone question (follow-ups resolved)
+    text: str  # what is judged: the question's topic (follow-ups resolved, group words out)
     columns: dict[str, np.ndarray]
-    labels: np.ndarray  # per passage: addresses the question (holds a gold quote)
+    labels: np.ndarray  # per passage: addresses the question (overlaps a gold quote)
+    labelled: np.ndarray  # per passage: the label is known (see tune_data)
     keys: np.ndarray  # per passage: submission key
     gold_keys: frozenset[str]  # submissions holding a gold quote
-    scope: np.ndarray  # per passage: inside the question's filters (follow-up scope)
+    scope: np.ndarray  # per passage: inside the question's filters (group, follow-up)
     static: dict[str, float]  # question features that do not depend on the passage model
     vector: np.ndarray  # the query vector
     files: np.ndarray  # per passage: its file
 
 
-def load_sets(names: list[str]) -> list[tuple[str, Question]]:
-    out = []
-    for name in names:
-        path = SETS[name]
-        if path.is_file():
-            out.extend((name, q) for q in load_questions(path))
-        else:
-            print(f"skipped {name}: {path} not found")
-    return out
-
-
-def build_items(engine, judge: Judge, questions: list[tuple[str, Question]]) -> list[Item]:
-    from assistant.retrieval import matches
-
+def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
     snap = judge.snapshot()
     subs = {s.key: s for s in engine.store.submissions()}
     by_file = {s.file: s.key for s in subs.values()}
+    documents = {s.file: engine.store.document(s.key).text for s in subs.values()}
     keys = np.array([p.submission_key for p in snap.passages])
+    files = np.array([subs[k].file for k in keys])
     items = []
-    for source, q in questions:
-        resolved = engine.resolve(q.question, list(q.history))
-        probe = judge.probe(resolved.question)
+    for q in questions:
+        query = engine.analyse(q.question, list(q.history))
+        probe = judge.probe(query)
         columns = judge.features(probe)
-        labels = np.zeros(snap.size, dtype=bool)
-        for i, p in enumerate(snap.passages):
-            file = subs[p.submission_key].file
-            labels[i] = any(f == file and holds_quote(p.text, quote) for f, quote in q.sources)
-        gold = frozenset(by_file[f] for f, _ in q.sources if f in by_file)
-        scope = np.array(
-            [matches(resolved.filters, p, subs[p.submission_key]) for p in snap.passages]
-        )
+        labels, labelled = passage_labels(q, snap.passages, files, documents)
+        gold = frozenset(by_file[f] for f, _ in q.quotes if f in by_file)
+        scope = np.array([matches(query.filters, p, subs[p.submission_key]) for p in snap.passages])
         qcols = judge.question_features(probe, np.zeros(1), ["-"])
-        static = {
-            "unseen": float(qcols["unseen"][0]),
-            "unseen_names": float(qcols["unseen_names"][0]),
-        }
-        files = np.array([subs[k].file for k in keys])
+        static = {n: float(qcols[n][0]) for n in ("unseen", "unseen_names")}
         items.append(
             Item(
                 q,
-                source,
-                resolved.question,
+                q.source,
+                probe.text,
                 columns,
                 labels,
+                labelled,
                 keys,
                 gold,
                 scope,
@@ -157,8 +147,9 @@ def fit_logistic(columns: dict[str, np.ndarray], y: np.ndarray, names: tuple[str
 
 
 def stack(items: list[Item], names: tuple[str, ...]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    columns = {n: np.concatenate([it.columns[n] for it in items]) for n in names}
-    return columns, np.concatenate([it.labels for it in items]).astype(np.float64)
+    """Return the labelled rows of ``items`` (unlabelled passages stay out of the fit)."""
+    columns = {n: np.concatenate([it.columns[n][it.labelled] for it in items]) for n in names}
+    return columns, np.concatenate([it.labels[it.labelled] for it in items]).astype(np.float64)
 
 
 def folds_of(items: list[Item], k: int) -> list[int]:
@@ -352,8 +343,8 @@ def insample(items: list[Item], names, qnames) -> tuple[Outcome, Fitted]:
 
 def metrics(items: list[Item], out: Outcome) -> dict[str, float]:
     """Return passage AUC, log loss and who / refusal figures of an outcome."""
-    y = np.concatenate([it.labels for it in items])
-    p = np.concatenate(out.probs)
+    y = np.concatenate([it.labels[it.labelled] for it in items])
+    p = np.concatenate([pr[it.labelled] for it, pr in zip(items, out.probs, strict=True)])
     recalls, precisions, refused_no, refused_yes = [], [], [], []
     rows = zip(items, out.probs, out.answer, out.who_thresholds, out.answer_thresholds, strict=True)
     for it, pr, a, tw, ta in rows:
@@ -392,8 +383,8 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 
 def reliability(items: list[Item], probs: list[np.ndarray]) -> list[tuple[str, int, float, float]]:
     """Return (bin, passages, mean predicted, share that address the question) per bin."""
-    y = np.concatenate([it.labels for it in items])
-    p = np.concatenate(probs)
+    y = np.concatenate([it.labels[it.labelled] for it in items])
+    p = np.concatenate([pr[it.labelled] for it, pr in zip(items, probs, strict=True)])
     rows = []
     for lo, hi in itertools.pairwise(BINS):
         inside = (p >= lo) & (p < hi)
@@ -418,8 +409,8 @@ class SentenceRows:
 
 def sentence_rows(items: list[Item], probs: list[np.ndarray], judge: Judge) -> SentenceRows:
     """Return sentence rows of each answerable question's best passages, labelled by quote."""
-    from assistant.citations import overlap_ratio
-    from assistant.text import normalize_space
+    from assistant.answering.citations import overlap_ratio
+    from ingest.analysis import normalize_space
 
     snap = judge.snapshot()
     cols: dict[str, list[np.ndarray]] = {n: [] for n in SENTENCE_FEATURES}
@@ -436,7 +427,7 @@ def sentence_rows(items: list[Item], probs: list[np.ndarray], judge: Judge) -> S
             c = sentence_features(probe, passage, spans, float(pr[row]))
             for n in SENTENCE_FEATURES:
                 cols[n].append(c[n])
-            file_quotes = [q for f, q in it.question.sources if f == it.files[row]]
+            file_quotes = [q for f, q in it.question.quotes if f == it.files[row]]
             for s, e in spans:
                 sentence = normalize_space(passage.text[s:e])
                 hit = any(
@@ -571,14 +562,35 @@ def fit_sentence_threshold(rows: SentenceRows, scores: np.ndarray) -> float:
     return best_t
 
 
-def _sibling(name: str):
-    """Import a module of this folder by path (the folder is off sys.path: see the top)."""
-    import importlib.util
+def write_fitted(runs: list[dict], folds: int) -> None:
+    """Write the weights to assistant/data/relevance.json and the thresholds to fitted.json."""
+    from assistant.config import FITTED
 
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    about = "Written by benchmarks/tune.py; do not edit by hand (docs/benchmarks.md)."
+    weights = {
+        "about": about,
+        "sets": sorted({it.source for it in runs[0]["items"]}),
+        "folds": folds,
+        "embedders": {
+            run["embedder"]: {
+                k: v
+                for k, v in run["fitted"].items()
+                if k in ("passage", "question", "submission", "sentence")
+            }
+            for run in runs
+        },
+    }
+    MODEL_FILE.write_text(json.dumps(weights, indent=2) + "\n", encoding="utf-8")
+    current = json.loads(FITTED.read_text(encoding="utf-8")) if FITTED.is_file() else {}
+    group = dict(current.get("relevance", {}))
+    for run in runs:
+        fam = run["embedder"]
+        group[f"{fam}_who_threshold"] = run["fitted"]["who_threshold"]
+        group[f"{fam}_answer_threshold"] = run["fitted"]["answer_threshold"]
+        group[f"{fam}_sentence_threshold"] = run["fitted"]["sentence_threshold"]
+    current["relevance"] = group
+    current.setdefault("_about", about)
+    FITTED.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -586,7 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=Path("/tmp/relevance/real-e5"))
     parser.add_argument("--fast-index", type=Path, default=Path("/tmp/relevance/real-fast"))
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--sets", default="dev,extra,heldout,who,noanswer")
+    parser.add_argument("--sets", default="dev,extra,heldout,who,noanswer,factual")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     names = [n for n in args.sets.split(",") if n]
@@ -600,13 +612,7 @@ def main(argv: list[str] | None = None) -> int:
         print("  sentence:", run["sentence"])
     if args.no_write:
         return 0
-    data = {
-        "about": "Written by benchmarks/tune.py; do not edit by hand (docs/benchmarks.md).",
-        "sets": sorted({it.source for it in runs[0]["items"]}),
-        "folds": args.folds,
-        "embedders": {run["embedder"]: run["fitted"] for run in runs},
-    }
-    FITTED.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    write_fitted(runs, args.folds)
     replace_section = _sibling("_sections").replace_section
     report = _sibling("tune_report").report
     replace_section("Relevance judgement (fitted)", report(runs, args, names))

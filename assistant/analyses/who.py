@@ -17,10 +17,10 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.analyses.groups import Group, detect_group
-from assistant.citations import build_citation
-from assistant.relevance import Judge, Probe, quote_spans
-from assistant.retrieval import matches
+from assistant.answering.citations import build_citation
+from assistant.answering.relevance import Judge, Probe, quote_spans
+from assistant.query.question import Query
+from assistant.retrieval.retriever import matches
 from assistant.types import Citation
 from ingest.types import Document, Passage, Submission
 from vectorstore.types import Filters, Hit
@@ -40,8 +40,8 @@ class WhoResult:
     """Every submission in scope, split into those that address the question and the others."""
 
     question: str
-    filters: Filters | None
-    group: Group | None
+    filters: Filters | None  # the scope judged: the user's filters and the group named
+    group_label: str  # "States", "NGOs" ("" when the question names no group)
     addressed: tuple[Listed, ...]
     not_addressed: tuple[Listed, ...]
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -62,25 +62,18 @@ class DocumentSource(Protocol):
     def document(self, submission: Submission) -> Document: ...
 
 
-def scope_of(question: str, filters: Filters | None) -> tuple[Group | None, Filters | None]:
-    """Return the group the question names and the filters with that group applied."""
-    group = detect_group(question)
-    return group, (group.filters(filters) if group else filters)
-
-
 def who(
-    question: str,
+    query: Query,
     judge: Judge,
     sources: DocumentSource,
     *,
-    filters: Filters | None = None,
     probe: Probe | None = None,
     threshold: float | None = None,
 ) -> WhoResult:
-    """Return every submission in scope judged against ``question``, strongest first."""
+    """Return every submission in the query's scope judged against it, strongest first."""
     started = time.perf_counter()
-    group, scope = scope_of(question, filters)
-    probe = probe or judge.probe(question)
+    scope = query.filters
+    probe = probe or judge.probe(query)
     snap = judge.snapshot()
     probs = judge.corpus(probe)
     subs = sources.submissions()
@@ -114,9 +107,9 @@ def who(
         if s.key not in best and _submission_in(scope, s) and s.passages == 0
     ]
     return WhoResult(
-        question=question,
+        question=query.text,
         filters=scope,
-        group=group,
+        group_label=query.group_label,
         addressed=tuple(listed),
         not_addressed=tuple(rest + empty),
         timings_ms={
@@ -150,8 +143,8 @@ def _submission_in(scope: Filters | None, sub: Submission) -> bool:
 
 def scope_phrase(result: WhoResult) -> str:
     """Return "among States: 4 of 9" or "4 of 15 submissions"."""
-    if result.group is not None and result.group.label:
-        return f"among {result.group.label}: {result.count} of {result.total}"
+    if result.group_label:
+        return f"among {result.group_label}: {result.count} of {result.total}"
     return f"{result.count} of {result.total} submissions"
 
 
@@ -206,7 +199,7 @@ def who_json(result: WhoResult) -> dict[str, object]:
         "count": result.count,
         "total": result.total,
         "filters": filters_json(result.filters),
-        "group": result.group.label if result.group else "",
+        "group": result.group_label,
         "addressed": [listed_json(x) for x in result.addressed],
         "not_addressed": [
             {

@@ -40,15 +40,20 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.glossary import Glossary
-from assistant.retrieval import substance
-from assistant.terms import QuestionTerms
-from assistant.text import _STOP, MIN_SENTENCE_CHARS, content_terms, sentence_spans, words
+from assistant.answering.sentences import MIN_SENTENCE_CHARS, sentence_spans
+from assistant.config import RelevanceSettings
+from assistant.errors import ConfigError
+from assistant.query.names import aliases_of, country_of
+from assistant.query.question import Query
+from assistant.query.terms import Terms, query_language, question_stop_words, question_terms
+from assistant.retrieval.fusion import substance
+from assistant.retrieval.glossary import Glossary
+from ingest.analysis import fold, terms, words
 from ingest.types import Passage, Submission
 
 logger = logging.getLogger(__name__)
 
-FITTED = Path(__file__).parent / "data" / "fitted.json"
+MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "relevance.json"
 FEATURES = (
     "cosine",
     "cosine_z",
@@ -146,24 +151,37 @@ class Probe:
 
     text: str
     vector: np.ndarray
-    terms: QuestionTerms
+    terms: Terms
 
 
-def load_model(embedder: str = "e5", path: Path | None = None) -> Model:
-    """Return the fitted model of ``embedder`` (its family: "e5", "fast"; e5's if absent)."""
-    data = _read(str(path or FITTED))
-    family = embedder.split(":")[0]
-    entry = data["embedders"].get(family) or data["embedders"]["e5"]
-    sentence = entry.get("sentence")
+def load_model(embedder: str = "e5", settings: RelevanceSettings | None = None) -> Model:
+    """Return the fitted model of ``embedder``'s family ("e5", "fast"; e5's when absent)."""
+    settings = settings or RelevanceSettings()
+    path = Path(settings.model_file).expanduser() if settings.model_file else MODEL_FILE
+    try:
+        data = _read(str(path))
+        family = embedder.split(":")[0]
+        entry = data["embedders"].get(family) or data["embedders"]["e5"]
+        passage = Logistic.from_json(entry["passage"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"cannot read the relevance model {path}: {exc}; run benchmarks/tune.py, or leave "
+            "SUBMISSIONS_RELEVANCE_MODEL_FILE empty for the bundled model"
+        ) from exc
+    who, answer, sentence = settings.thresholds(family)
+    optional = {
+        name: Logistic.from_json(entry[name]) if entry.get(name) else None
+        for name in ("sentence", "question", "submission")
+    }
     return Model(
-        passage=Logistic.from_json(entry["passage"]),
-        sentence=Logistic.from_json(sentence) if sentence else None,
-        question=Logistic.from_json(entry["question"]) if entry.get("question") else None,
-        who_threshold=float(entry["who_threshold"]),
-        answer_threshold=float(entry["answer_threshold"]),
-        sentence_threshold=float(entry.get("sentence_threshold", 0.5)),
+        passage=passage,
+        sentence=optional["sentence"],
+        question=optional["question"],
+        who_threshold=who,
+        answer_threshold=answer,
+        sentence_threshold=sentence,
         embedder=family,
-        submission=Logistic.from_json(entry["submission"]) if entry.get("submission") else None,
+        submission=optional["submission"],
     )
 
 
@@ -194,10 +212,24 @@ class Judge:
             self._state = state
         return self._snapshot
 
-    def probe(self, text: str, vector: np.ndarray | None = None) -> Probe:
-        """Return ``text`` analysed for judging (``vector``: a query vector already computed)."""
+    def probe(self, question: Query | str, vector: np.ndarray | None = None) -> Probe:
+        """Return the question analysed for judging (``vector``: its query vector, if known).
+
+        A Query is judged on its topic (the question without the words that named its group
+        or scopes, which the filters already carry) and reuses its analysed terms.
+        """
+        if isinstance(question, Query):
+            text = question.topic or question.resolved
+            found = (
+                question.terms
+                if text == question.resolved
+                else question_terms(text, question.language, self.glossary)
+            )
+        else:
+            text = question
+            found = question_terms(text, query_language(text), self.glossary)
         vec = self.store.embed_query(text) if vector is None else vector
-        return Probe(text, np.asarray(vec, dtype=np.float32), QuestionTerms(text, self.glossary))
+        return Probe(text, np.asarray(vec, dtype=np.float32), found)
 
     # judging ---------------------------------------------------------------------------
     def features(self, probe: Probe, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -242,9 +274,10 @@ class Judge:
             best[key] = max(best.get(key, 0.0), float(p))
         ranked = [*sorted(best.values(), reverse=True), 0.0, 0.0]
         snap = self.snapshot()
+        bridges = probe.terms.bridges or ({},) * len(probe.terms.words)
         held = [
             _held(group, bridge, snap)
-            for group, bridge in zip(probe.terms.groups, probe.terms.bridges, strict=True)
+            for group, bridge in zip(probe.terms.groups(), bridges, strict=True)
         ]
         unseen = sum(not h for h in held) / len(held) if held else 0.0
         return {
@@ -326,7 +359,7 @@ def sentence_features(
     language = passage.language or "en"
     cover, position, short = [], [], []
     for i, (s, e) in enumerate(spans):
-        stems = set(content_terms(passage.text[s:e], language))
+        stems = set(terms(passage.text[s:e], language))
         cover.append(probe.terms.coverage(stems, language))
         position.append(i / max(len(spans) - 1, 1))
         short.append(1.0 if e - s < 50 else 0.0)
@@ -346,12 +379,13 @@ def build_snapshot(store: JudgedStore, subs: Sequence[Submission]) -> Snapshot:
     postings: dict[str, list[int]] = {}
     vocabulary: set[str] = set()
     for i, p in enumerate(passages):
-        for stem in set(content_terms(p.text, p.language or "en")):
+        for stem in set(terms(p.text, p.language or "en")):
             postings.setdefault(stem, []).append(i)
         vocabulary.update(words(p.text.replace("-", " ")))
     for s in subs:
         meta = f"{s.submitter} {s.country} {s.title} {s.file}".replace("_", " ")
         vocabulary.update(words(meta.replace("-", " ")))
+        vocabulary.add(fold(s.country))
     return Snapshot(
         passages=passages,
         vectors=np.asarray(vectors, dtype=np.float32),
@@ -382,22 +416,26 @@ def unseen_names(question: str, snap: Snapshot) -> list[str]:
             continue
         name = re.sub(r"[’']s$", "", match.group())
         for word in words(name.replace("-", " ")):
-            if len(word) < 2 or word in _STOP:
+            if len(word) < 2 or word in question_stop_words():
                 continue
+            country = country_of(word)
+            if country and any(a in snap.vocabulary for a in aliases_of(country)):
+                continue  # "French" when France's own documents never say "French"
             shortest = min(4, len(word))
             if not any(word[:n] in snap.vocabulary for n in range(shortest, len(word) + 1)):
                 out.append(word)
     return list(dict.fromkeys(out))
 
 
-def coverage(terms: QuestionTerms, snap: Snapshot) -> np.ndarray:
+def coverage(found: Terms, snap: Snapshot) -> np.ndarray:
     """Return, per passage, the idf-weighted share of the question's words it holds."""
     n = snap.size
-    if not terms.groups or n == 0:
+    if not found.words or n == 0:
         return np.zeros(n)
     total = np.zeros(n)
     weight_sum = 0.0
-    for group, bridge in zip(terms.groups, terms.bridges, strict=True):
+    bridges = found.bridges or ({},) * len(found.words)
+    for group, bridge in zip(found.groups(), bridges, strict=True):
         held = np.zeros(n, dtype=bool)
         for stem in group:
             rows = snap.postings.get(stem)
