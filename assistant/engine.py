@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.analyses.who import WhoResult, scope_phrase, who
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
 from assistant.answering.extractive import (
@@ -30,11 +31,14 @@ from assistant.answering.extractive import (
     extractive_answer,
     stream_lines,
 )
+from assistant.answering.judged import decide, judge_query, judged_answer, judged_refusal, who_lines
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import Evidence, assess
+from assistant.answering.relevance import Judge, Probe, load_model
 from assistant.config import RetrievalSettings, Settings
 from assistant.protocols import PassageIndex
 from assistant.query.followup import Turn
+from assistant.query.kinds import asks_full_list
 from assistant.query.question import Query, analyse
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.glossary import bundled as bundled_glossary
@@ -78,6 +82,7 @@ class Engine:
         if refusal_threshold is not None:
             self.refusal = replace(self.refusal, threshold=refusal_threshold)
         self.use_scopes = use_scopes
+        self._judge: Judge | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, api_key: str = "") -> Engine:
@@ -135,6 +140,27 @@ class Engine:
             filters=filters,
         )
 
+    # the judgement ---------------------------------------------------------------------
+    @property
+    def judge(self) -> Judge:
+        """Return the calibrated relevance judgement of this index's embedder."""
+        if self._judge is None:
+            model = load_model(self.embedder_name(), self.settings.relevance)
+            self._judge = Judge(self.store, model=model, glossary=self.glossary)
+        return self._judge
+
+    def probe(self, query: Query) -> Probe:
+        """Return the query analysed for judging (its vector shared with retrieval)."""
+        text = query.topic or query.resolved
+        return self.judge.probe(query, self.retriever.query_vector(text))
+
+    def who(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> WhoResult:
+        """Return every submission in scope judged against ``question`` (issue 8's who)."""
+        query = self.analyse(question, history, filters)
+        return who(query, self.judge, self.sources, probe=self.probe(query))
+
     # retrieval --------------------------------------------------------------------------
     def retrieve(
         self,
@@ -180,11 +206,41 @@ class Engine:
         """Yield TextDelta events, then CitationsReady, then Done(answer)."""
         started = time.perf_counter()
         query = self.analyse(question, history, filters)
+        if history and asks_full_list(question):  # "the full list, please" after an answer
+            previous = history[-1] if isinstance(history[-1], str) else history[-1]["question"]
+            query = replace(self.analyse(previous, history[:-1], filters), kind="who")
+        if query.kind == "who":
+            yield from self._who(question, query, started)
+            return
         retrieval = self.retrieval(query)
-        evidence = self.evidence(query, retrieval)
+        judged_mode = self.settings.relevance.answer_method == "judged" and self.llm is None
+        judged = None
+        if judged_mode:
+            judged = judge_query(self.judge, query, self.probe(query), self.sources.submissions())
+            evidence = self.evidence(query, retrieval)
+            evidence = replace(evidence, answered=decide(judged, self.judge))
+        else:
+            evidence = self.evidence(query, retrieval)
         timings = {"retrieve": _ms(started)}
         warnings: list[str] = []
-        if not evidence.answered:
+        if judged is not None:
+            if evidence.answered:
+                extract = judged_answer(
+                    query,
+                    judged,
+                    self.judge,
+                    self.sources,
+                    answer=self.settings.answer,
+                    relevance=self.settings.relevance,
+                )
+            else:
+                extract = judged_refusal(
+                    judged, self.judge, self.sources, limit=self.settings.answer.closest_passages
+                )
+            claims, answered = extract.claims, evidence.answered
+            yield from (TextDelta(t) for t in stream_lines(extract.lines))
+            text = "\n".join(extract.lines)
+        elif not evidence.answered:
             extract = closest_material(
                 query, retrieval.ranked, self.sources, settings=self.settings.answer
             )
@@ -220,9 +276,36 @@ class Engine:
             resolved_question=query.resolved,
             warnings=tuple(warnings),
             timings_ms=timings,
+            mode="compare" if query.kind == "compare" else "answer",
         )
         logger.info("answered=%s in %.0f ms: %s", answered, timings["total"], evidence.as_dict())
         yield Done(answer)
+
+    def _who(self, question: str, query: Query, started: float) -> Iterator[Event]:
+        """Yield the who mode: the count and the full list, one citation per submission."""
+        result = who(query, self.judge, self.sources, probe=self.probe(query))
+        extract = who_lines(result)
+        yield from (TextDelta(t) for t in stream_lines(extract.lines))
+        citations = tuple(extract.citations)
+        yield CitationsReady(citations)
+        closest = tuple(x.citation for x in result.not_addressed if x.citation is not None)
+        listed = (*result.addressed, *result.not_addressed)
+        hits = tuple(Hit(x.passage, x.strength) for x in listed if x.passage is not None)
+        yield Done(
+            Answer(
+                question=question,
+                claims=tuple(extract.claims),
+                sources=hits,
+                answered=result.count > 0,
+                text="\n".join(extract.lines),
+                citations=citations,
+                resolved_question=query.resolved,
+                timings_ms={**result.timings_ms, "total": _ms(started)},
+                mode="who",
+                closest=closest,
+                scope=scope_phrase(result),
+            )
+        )
 
     def embedder_name(self) -> str:
         """Return the name of the embedder the index was built with ("e5", "fast", ...)."""

@@ -33,6 +33,7 @@ class Listed:
     submission: Submission
     strength: float
     citation: Citation | None  # None only when the submission has no passage in scope
+    passage: Passage | None = None  # the best passage the citation quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,16 @@ def who(
         target = addressed if strength >= cut else others
         target.append((subs[key], snap.passages[row], float(strength)))
     listed = [
-        Listed(sub, strength, best_citation(judge, probe, sources, sub, passage, strength, n))
+        Listed(
+            sub, strength, best_citation(judge, probe, sources, sub, passage, strength, n), passage
+        )
         for n, (sub, passage, strength) in enumerate(addressed, start=1)
     ]
     first = len(listed) + 1
     rest = [
-        Listed(sub, strength, best_citation(judge, probe, sources, sub, passage, strength, n))
+        Listed(
+            sub, strength, best_citation(judge, probe, sources, sub, passage, strength, n), passage
+        )
         for n, (sub, passage, strength) in enumerate(others, start=first)
     ]
     empty = [

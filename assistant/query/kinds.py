@@ -17,7 +17,10 @@ from ingest.analysis import fold
 
 KINDS = ("answer", "who", "compare")
 # "What do submissions say about X?" asks for an answer, "Which submissions say X?" asks who
-_AUXILIARIES = "(?:do|does|did|is|are|was|were|have|has)"
+# nor does "What must States do?" (a modal between the opener and the group word)
+_AUXILIARIES = (
+    "(?:do|does|did|is|are|was|were|have|has|must|should|can|could|may|might|shall|will|would)"
+)
 
 
 def question_kind(question: str) -> str:
@@ -33,3 +36,9 @@ def question_kind(question: str) -> str:
         if re.match(opening, folded):
             return "who"
     return "answer"
+
+
+def asks_full_list(question: str) -> bool:
+    """Return True when a short follow-up asks for the full list behind an earlier answer."""
+    folded = fold(question)
+    return len(folded.split()) <= 12 and bool(find(cue("full_list"), folded))
