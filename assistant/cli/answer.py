@@ -106,12 +106,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             "question": answer.question,
             "resolved_question": answer.resolved_question,
             "answered": answer.answered,
+            "mode": answer.mode,
             "answer": answer.text,
             "citations": [citation_json(c) for c in answer.citations],
             "passages": hits_json(engine.store, answer.sources),
             "warnings": list(answer.warnings),
             "timings_ms": answer.timings_ms,
         }
+        if answer.mode == "who":
+            payload["scope"] = answer.scope
+            payload["not_addressed"] = [citation_json(c) for c in answer.closest]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     print()
