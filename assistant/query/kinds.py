@@ -41,4 +41,4 @@ def question_kind(question: str) -> str:
 def asks_full_list(question: str) -> bool:
     """Return True when a short follow-up asks for the full list behind an earlier answer."""
     folded = fold(question)
-    return len(folded.split()) <= 12 and bool(find(cue("full_list"), folded))
+    return len(folded.split()) <= 7 and bool(find(cue("full_list"), folded))
