@@ -60,6 +60,9 @@ class RetrievalSettings:
     substance_floor: float = 0.5  # fused score x (floor + (1 - floor) x substance); 1 = off
     cross_weight: float = 0.6  # weight of the glossary-translated lexical list; 0 = off
     per_submitter_cap: int = 0  # 0 = no cap; ``reserve`` slots still go to other submitters
+    candidates_per_k: int = 3  # each retriever returns max(candidates, this x k) passages
+    cross_candidates_factor: int = 2  # the glossary list first takes this x as many
+    running_line_words: int = 8  # substance: a line of this many words counts as running text
 
     def __post_init__(self) -> None:
         _check(self.method in ("rrf", "score"), "retrieval.method", "rrf or score", self.method)
@@ -139,6 +142,7 @@ class AnswerSettings:
     max_sentence_chars: int = 360  # longer sentences are cut at "; " and ": "
     min_sentence_chars: int = 12
     llm_span_length_penalty: float = 0.002  # LLM answers: sentence overlap / (1 + this x chars)
+    llm_max_sentences: int = 8  # the LLM is asked for at most this many sentences
 
     def __post_init__(self) -> None:
         for name in ("answer_passages", "max_bullets", "quotes_per_submitter", "closest_passages"):

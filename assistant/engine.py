@@ -138,6 +138,7 @@ class Engine:
             submissions=self.sources.submissions().values(),
             glossary=self.glossary,
             filters=filters,
+            followup=self.settings.followup,
         )
 
     # the judgement ---------------------------------------------------------------------

@@ -36,8 +36,10 @@ from assistant.evaluation.runner import (  # noqa: E402
 from assistant.retrieval.fusion import Fusion  # noqa: E402
 from benchmarks._sections import replace_section  # noqa: E402
 
-REAL = ROOT.parent / "shared" / "corpus" / "real"
-DEV = ROOT.parent / "shared" / "corpus" / "dev-questions.jsonl"
+# ../shared, or SUBMISSIONS_SHARED when the checkout is not beside it (a git worktree)
+SHARED = Path(os.environ.get("SUBMISSIONS_SHARED") or ROOT.parent / "shared")
+REAL = SHARED / "corpus" / "real"
+DEV = SHARED / "corpus" / "dev-questions.jsonl"
 EXTRA = ROOT / "tests" / "data" / "questions-extra.jsonl"
 HELDOUT = ROOT / "tests" / "data" / "questions-heldout.jsonl"
 COLUMNS = METRIC_COLUMNS

@@ -97,12 +97,24 @@ def stem(word: str, language: str) -> str:
     return fold(_stemmer(language).stemWord(word.lower()))
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str, language: str) -> str:
+    """Return the stem of one lower-cased word, or "" for a stop word or a single letter."""
+    folded = _fold_word(word)
+    if (len(folded) < 2 and not folded.isdigit()) or folded in stop_words(language):
+        return ""
+    return stem(word, language)
+
+
 def is_content(word: str, language: str, extra_stops: frozenset[str] = frozenset()) -> bool:
     """Return True when ``word`` (any case) carries meaning: not a stop word, not one letter."""
-    folded = fold(word)
-    if len(folded) < 2 and not folded.isdigit():
-        return False
-    return folded not in stop_words(language) and folded not in extra_stops
+    language = language_of(language)
+    return bool(_term(word.lower(), language)) and _fold_word(word.lower()) not in extra_stops
 
 
 def analysed_words(
@@ -110,7 +122,10 @@ def analysed_words(
 ) -> list[tuple[str, str]]:
     """Return (lower-cased word, stem) for each content word of ``text``, in order."""
     language = language_of(language)
-    return [(w, stem(w, language)) for w in raw_words(text) if is_content(w, language, extra_stops)]
+    pairs = ((w, _term(w, language)) for w in raw_words(text))
+    if extra_stops:
+        return [(w, t) for w, t in pairs if t and _fold_word(w) not in extra_stops]
+    return [(w, t) for w, t in pairs if t]
 
 
 def terms(text: str, language: str, extra_stops: frozenset[str] = frozenset()) -> list[str]:

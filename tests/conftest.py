@@ -101,3 +101,10 @@ def e5_index(tmp_path_factory: pytest.TempPathFactory):  # -> vectorstore.store.
     report = sync(store, [folder])
     assert report.ok, report.failed
     return store
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the e5 embedder's index as ``integration`` (see pyproject)."""
+    for item in items:
+        if "e5_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

@@ -46,3 +46,62 @@ def test_importing_the_package_makes_the_process_offline() -> None:
     assert os.environ["HF_HUB_OFFLINE"].lower() in {"1", "true"}
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
     assert Path(os.environ["TIKTOKEN_CACHE_DIR"]).is_dir()
+
+
+def test_nested_settings_come_from_group_variables_and_keep_old_names() -> None:
+    env = {
+        "SUBMISSIONS_REFUSAL_THRESHOLD": "0.5",
+        "SUBMISSIONS_RETRIEVAL_RRF_K": "30",
+        "SUBMISSIONS_PER_SUBMITTER_CAP": "2",
+        "SUBMISSIONS_ANSWER_MAX_BULLETS": "4",
+        "SUBMISSIONS_FITTED_FILE": "off",
+    }
+    settings = Settings.from_env(env)
+    assert settings.refusal.threshold == 0.5
+    assert settings.retrieval.rrf_k == 30
+    assert settings.retrieval.per_submitter_cap == settings.per_submitter_cap == 2
+    assert settings.answer.max_bullets == 4
+    assert Settings.env_name("refusal.threshold") == "SUBMISSIONS_REFUSAL_THRESHOLD"
+
+
+def test_one_default_per_value() -> None:
+    from assistant.engine import Engine  # noqa: F401  (the engine takes its defaults from here)
+    from assistant.retrieval.retriever import Retriever
+
+    assert Settings().per_submitter_cap == 0
+    assert Retriever.__init__.__defaults__ is None or 3 not in Retriever.__init__.__defaults__
+
+
+def test_a_bad_value_is_a_config_error_naming_the_variable() -> None:
+    import pytest
+
+    from assistant.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SUBMISSIONS_RETRIEVAL_METHOD"):
+        Settings.from_env({"SUBMISSIONS_RETRIEVAL_METHOD": "magic"})
+    with pytest.raises(ConfigError, match="SUBMISSIONS_TOP_K"):
+        Settings.from_env({"SUBMISSIONS_TOP_K": "ten"})
+    with pytest.raises(ConfigError, match="SUBMISSIONS_TOP_K"):
+        Settings(top_k=0)
+
+
+def test_fitted_values_load_from_their_file_and_the_environment_wins(tmp_path: Path) -> None:
+    import json
+
+    import pytest
+
+    from assistant.errors import ConfigError
+
+    fitted = tmp_path / "fitted.json"
+    fitted.write_text(
+        json.dumps({"_about": "test", "refusal": {"threshold": 0.55, "coverage_weight": 0.5}})
+    )
+    settings = Settings.from_env({"SUBMISSIONS_FITTED_FILE": str(fitted)})
+    assert (settings.refusal.threshold, settings.refusal.coverage_weight) == (0.55, 0.5)
+    env = {"SUBMISSIONS_FITTED_FILE": str(fitted), "SUBMISSIONS_REFUSAL_THRESHOLD": "0.7"}
+    assert Settings.from_env(env).refusal.threshold == 0.7
+    fitted.write_text(json.dumps({"refusal": {"thresold": 0.5}}))
+    with pytest.raises(ConfigError, match="thresold"):
+        Settings.from_env({"SUBMISSIONS_FITTED_FILE": str(fitted)})
+    with pytest.raises(ConfigError, match="not found"):
+        Settings.from_env({"SUBMISSIONS_FITTED_FILE": str(tmp_path / "none.json")})

@@ -27,6 +27,7 @@ def test_fast_embedder_returns_unit_256d_float32_vectors() -> None:
     assert abs(float(np.linalg.norm(query)) - 1.0) < 1e-5
 
 
+@pytest.mark.integration
 def test_e5_embedder_is_cross_lingual() -> None:
     embedder = load_embedder("e5")
     passages = embedder.embed_passages(

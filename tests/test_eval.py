@@ -9,6 +9,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.engine import Engine
+from assistant.errors import QuestionsFileError
 from assistant.evaluation.runner import (
     Question,
     Row,
@@ -181,10 +182,11 @@ def test_ask_reads_a_history_file(e5_index, tmp_path, capsys) -> None:
     assert {c["country"] for c in payload["citations"]} == {"France"}
 
 
-def test_a_bad_history_file_is_a_clear_error(e5_index, tmp_path, capsys) -> None:
+def test_a_bad_history_file_is_a_clear_error(fast_index, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SUBMISSIONS_EMBEDDER", "fast")
     history = tmp_path / "history.json"
     history.write_text('{"not": "a list"}')
-    code = main(["ask", "x?", "--history", str(history), "--index", str(e5_index.index_dir)])
+    code = main(["ask", "x?", "--history", str(history), "--index", str(fast_index.index_dir)])
     assert code == 1
     assert "must hold a JSON list" in capsys.readouterr().err
 
@@ -193,5 +195,5 @@ def test_a_bad_history_file_is_a_clear_error(e5_index, tmp_path, capsys) -> None
 def test_a_bad_questions_file_names_the_line(tmp_path, line: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(line + "\n")
-    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
+    with pytest.raises(QuestionsFileError, match=r"bad\.jsonl:1"):
         load_questions(path)

@@ -83,3 +83,22 @@ def test_the_setting_picks_bundled_off_or_a_file(tmp_path: Path) -> None:
     assert len(load(str(path))) == 2
     with pytest.raises(GlossaryError, match="SUBMISSIONS_GLOSSARY_FILE"):
         load(str(tmp_path / "missing.tsv"))
+
+
+def test_a_bad_glossary_file_stops_the_cli_with_one_clear_line(
+    fast_index, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.cli import main
+
+    monkeypatch.setenv("SUBMISSIONS_EMBEDDER", "fast")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("handcuff\tmenottes\n", encoding="utf-8")
+    for setting, reason in ((bad, "line 1: expected 3"), (tmp_path / "none.tsv", "not found")):
+        monkeypatch.setenv("SUBMISSIONS_GLOSSARY_FILE", str(setting))
+        code = main(["ask", "When may police use force?", "--index", str(fast_index.index_dir)])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert err.startswith("error: ")
+        assert reason in err
+        assert "SUBMISSIONS_GLOSSARY_FILE" in err
+        assert "Traceback" not in err

@@ -58,6 +58,7 @@ def test_changed_file_is_replaced_and_only_new_text_is_embedded(
 ) -> None:
     sync(store, [folder])
     old_ids = {p.id for p in store.passages_of(FLOYD)}
+    old_texts = {p.embed_text for p in store.passages_of(FLOYD)}
     document = docx.Document(str(folder / FLOYD))
     document.add_paragraph("A new closing paragraph about accountability for police misconduct.")
     document.save(str(folder / FLOYD))
@@ -67,7 +68,11 @@ def test_changed_file_is_replaced_and_only_new_text_is_embedded(
     new_ids = {p.id for p in store.passages_of(FLOYD)}
     assert new_ids != old_ids
     assert _chroma_ids(store, FLOYD) == new_ids  # stale passages are gone from Chroma too
-    assert 0 < report.embedded < len(new_ids) + 1
+    # the vector cache is keyed by the embedded text: exactly the texts not seen before are new
+    fresh = {p.embed_text for p in store.passages_of(FLOYD)} - old_texts
+    assert fresh
+    assert report.embedded == len(fresh)
+    assert report.cached == len(new_ids) - len(fresh)
     assert store.submission(FLOYD).content_hash == file_hash(folder / FLOYD)
     assert any(
         "accountability for police" in h.passage.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -255,6 +256,7 @@ def test_upload_indexes_new_files_and_reports_each(writable: AppContext, tmp_pat
     )
     bad = tmp_path / "up" / "Scan.docx"
     bad.write_bytes(b"%PDF-1.4 not a word file")
+    before = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in (good, bad)}
     report, rows = library.upload(writable, [str(good), str(bad)])
     assert "NGO_Justice-Watch_Kenya.docx" in report
     assert "added" in report
@@ -262,7 +264,8 @@ def test_upload_indexes_new_files_and_reports_each(writable: AppContext, tmp_pat
     assert "not indexed" in report
     keys = [row[library.COLUMNS.index("Key")] for row in rows]
     assert "NGO_Justice-Watch_Kenya.docx" in keys
-    assert good.read_bytes()  # the user's file is untouched
+    # the user's files, good and bad, are left exactly as they were
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in before} == before
     again, _ = library.upload(writable, [str(good)])
     assert "unchanged" in again
 

@@ -101,14 +101,6 @@ def _locate(passage, blocks: list[Block]) -> tuple[tuple[str, ...], str]:
     return passage.paragraphs, passage.locator
 
 
-def format_locator(citation: Citation) -> str:
-    """Return "para. 14, fn. 7"-style location text for a card (empty when nothing is printed)."""
-    parts = [citation.locator] if citation.locator else []
-    if citation.footnotes:
-        parts.append("fn. " + ", ".join(citation.footnotes))
-    return ", ".join(parts)
-
-
 # ---- LLM answers: labels, claims, quotes -------------------------------------------------
 
 

@@ -21,9 +21,11 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answering.citations import build_citation, format_locator
+from assistant.answering.citations import build_citation
 from assistant.answering.sentences import sentence_spans
 from assistant.config import AnswerSettings
+from assistant.formatting import locator_of, submitter_of
+from assistant.protocols import DocumentStore
 from assistant.query.question import Query
 from assistant.query.terms import text_stems
 from assistant.retrieval.diversity import submitter_key
@@ -41,7 +43,7 @@ NOT_ADDRESSED = "The submissions do not appear to address this question"
 class Sources:
     """Submissions and canonical documents of a store, cached by content hash."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: DocumentStore) -> None:
         self.store = store
         self._docs: dict[tuple[str, str], Document] = {}
 
@@ -177,11 +179,7 @@ def _overlaps(a: Pick, b: Pick) -> bool:
 
 def display_name(sub: Submission) -> str:
     """Return "Malaysia (State)" or "Campaign Zero (NGO, United States)"."""
-    kind = sub.submitter_type.split("/")[0]
-    name = sub.submitter or sub.file
-    if sub.country and sub.country.casefold() != name.casefold():
-        return f"{name} ({kind}, {sub.country})"
-    return f"{name} ({kind})"
+    return submitter_of(sub, fallback=sub.file)
 
 
 def describe_filters(filters: Filters | None) -> str:
@@ -229,7 +227,7 @@ def render_bullets(
 
 
 def _quote_text(citation: Citation) -> str:
-    where = format_locator(citation)
+    where = locator_of(citation)
     prefix = f"{where}: " if where else ""
     if citation.confidential:
         body = f"{prefix}quote withheld (confidential submission)"

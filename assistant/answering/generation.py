@@ -24,7 +24,7 @@ from assistant.types import Citation, Claim
 
 logger = logging.getLogger(__name__)
 
-MAX_SENTENCES = AnswerSettings().max_bullets  # the prompt asks for at most this many
+MAX_SENTENCES = AnswerSettings().llm_max_sentences  # the prompt asks for at most this many
 _PARTIAL_LABEL = re.compile(r"\[S?\d*$")
 _LABEL = re.compile(r"\[S(\d+)\]")
 

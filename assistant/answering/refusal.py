@@ -8,8 +8,8 @@ docs/benchmarks.md), so several signals are combined:
 - ``coverage``: the share of the question's content words found in the top passages
   (stems in en/fr/es, so shared stems count across languages);
 - ``agreement``: whether the dense and the lexical retrievers put the same passage near the top;
-- ``missing``: names and numbers of the question (capitalised words, acronyms, years) found in
-  no retrieved passage and no submission's metadata: "Brazilian", "UK", "2023".
+- ``missing``: the question's names and numbers (``Query.names``: capitalised words, acronyms,
+  years) found in no retrieved passage and no submission's metadata: "Brazilian", "UK", "2023".
 
 The evidence score is a weighted sum, compared with a threshold; the weights, the penalty, the
 threshold and the scales are ``Settings.refusal`` (fitted values load from
@@ -20,6 +20,7 @@ content words, language and names are analysed once, in ``assistant/query/``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.config import RefusalSettings
@@ -30,43 +31,6 @@ from assistant.retrieval.fusion import Scored
 from assistant.retrieval.retriever import Retrieval
 from ingest.analysis import fold
 from ingest.types import Submission
-
-_NAME = re.compile(r"(?<![\w’'])([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*|\d{4})")
-_GENERIC = {
-    "what",
-    "which",
-    "who",
-    "how",
-    "when",
-    "where",
-    "why",
-    "does",
-    "do",
-    "did",
-    "is",
-    "are",
-    "according",
-    "under",
-    "in",
-    "for",
-    "and",
-    "the",
-    "compare",
-    "list",
-    "name",
-    "give",
-    "describe",
-    "sur",
-    "quels",
-    "quelles",
-    "que",
-    "qué",
-    "cuáles",
-    "cómo",
-    "quién",
-    "le",
-    "la",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +56,6 @@ class Evidence:
         }
 
 
-def names_in(question: str) -> list[str]:
-    """Return the capitalised words, acronyms and years of ``question`` (not its first word)."""
-    out = []
-    for i, match in enumerate(_NAME.finditer(question)):
-        for word in match.group(1).split():
-            w = re.sub(r"[’']s$", "", word).strip(".’'-")
-            if not w or fold(w) in _GENERIC:
-                continue
-            if i == 0 and match.start() == 0 and word == match.group(1).split()[0]:
-                continue  # the question's first word is capitalised anyway
-            out.append(w)
-    return list(dict.fromkeys(out))
-
-
 def _metadata_text(sub: Submission) -> str:
     """Return the words that name a submission: submitter, country, title, file name."""
     meta = f"{sub.submitter} {sub.country} {sub.title} {sub.file}"
@@ -123,14 +73,14 @@ def _identifiers(sub: Submission) -> str:
     return " ".join([*marks, sub.country, sub.submitter])
 
 
-def missing_names(question: str, retrieval: Retrieval) -> tuple[str, ...]:
-    """Return the names of ``question`` that occur in no candidate passage nor any metadata."""
+def missing_names(names: Sequence[str], retrieval: Retrieval) -> tuple[str, ...]:
+    """Return the ``names`` (of a question) found in no candidate passage nor any metadata."""
     haystack_parts = [fold(s.passage.text) for s in retrieval.pool]
     for sub in retrieval.submitters.values():
         haystack_parts.append(fold(_metadata_text(sub)))
     haystack = " ".join(haystack_parts)
     missing = []
-    for name in names_in(question):
+    for name in names:
         key = fold(name)
         country = country_of(key)
         candidates = {key, *aliases_of(country)} if country else {key}
@@ -169,7 +119,7 @@ def assess(
         met = [a or b for a, b in zip(met, covered, strict=True)]
     coverage = sum(met) / len(met) if met else 0.0
     agreement = _agreement(retrieval, settings.top_passages)
-    missing = missing_names(query.resolved, retrieval)
+    missing = missing_names(query.names, retrieval)
     same = same_language_share(query.language, top)
     floor, span = settings.cosine_scale(embedder)
     cos_part = min(max((cosine - floor) / span, 0.0), 1.0)

@@ -6,12 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.cli.factory import build_engine
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.formatting import locator_of, submitter_of
+
+if TYPE_CHECKING:
+    from assistant.types import Citation
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +65,7 @@ def read_history(path: Path | None) -> list[Any]:
     return turns
 
 
-def citation_json(citation: Any) -> dict[str, Any]:
+def citation_json(citation: Citation) -> dict[str, Any]:
     """Return the ``ask --json`` row of one citation card."""
     return {
         "n": citation.n,
@@ -122,13 +126,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.citations:
         print()
     for c in answer.citations:
-        where = ", ".join(
-            x for x in (c.locator, "fn. " + ", ".join(c.footnotes) if c.footnotes else "") if x
-        )
-        print(
-            f"[{c.n}] {c.submitter} ({c.submitter_type}) — {c.file}"
-            + (f", {where}" if where else "")
-        )
+        where = locator_of(c)
+        who = submitter_of(c, fallback=c.file, full_type=True)
+        print(f"[{c.n}] {who} — {c.file}" + (f", {where}" if where else ""))
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

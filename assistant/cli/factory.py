@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 
 if TYPE_CHECKING:
+    from assistant.engine import Engine
+    from vectorstore.embeddings import Embedder
     from vectorstore.store import PassageStore
 
 
-def settings_embedder(settings: Settings) -> Any:
+def settings_embedder(settings: Settings) -> Embedder:
     """Return the embedder the settings choose (its model loads on first use)."""
     from vectorstore.embeddings import load_embedder
 
@@ -66,7 +68,9 @@ def require_index(settings: Settings) -> None:
         )
 
 
-def build_engine(settings: Settings, *, top_k: int | None = None, must_exist: bool = True) -> Any:
+def build_engine(
+    settings: Settings, *, top_k: int | None = None, must_exist: bool = True
+) -> Engine:
     """Return an Engine for ``settings``; the LLM key is read here, at the edge.
 
     ``must_exist`` refuses a folder with no index (ask, eval); the app may start empty.

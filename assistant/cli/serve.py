@@ -12,12 +12,15 @@ import dataclasses
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.cli.factory import build_engine
 from assistant.cli.options import add_index_option
 from assistant.config import Settings
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.engine import Engine
 
 BUNDLED_SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 
@@ -55,7 +58,7 @@ def sample_dir(settings: Settings) -> Path:
     return folder
 
 
-def ingest_sample(engine: Any, settings: Settings) -> None:
+def ingest_sample(engine: Engine, settings: Settings) -> None:
     """Index the sample folder into an empty index, printing one line per file."""
     from vectorstore.sync import sync
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.protocols import PassageIndex
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,9 @@ def wrap_embedder(embedder: Any) -> Any:
     return OurEmbedding(embedder)
 
 
-def llama_index_search(store: Any, *, k: int = 10) -> Callable[[Any], list[tuple[str, str]]]:
+def llama_index_search(
+    store: PassageIndex, *, k: int = 10
+) -> Callable[[Any], list[tuple[str, str]]]:
     """Build the baseline index over ``store``'s documents; return a search(question) function."""
     from llama_index.core import Document, VectorStoreIndex
 

@@ -26,10 +26,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import QuestionsFileError
 from ingest.analysis import normalize_space
+
+if TYPE_CHECKING:
+    from assistant.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +227,7 @@ def run_retriever(
     return rows
 
 
-def run_engine(engine: Any, questions: Sequence[Question], k: int = K) -> list[Row]:
+def run_engine(engine: Engine, questions: Sequence[Question], k: int = K) -> list[Row]:
     """Ask every question through ``engine`` and score retrieval, refusal and citations.
 
     One untimed search runs first, so latency is that of a warm engine (the app benchmark
@@ -281,7 +284,9 @@ def run_engine(engine: Any, questions: Sequence[Question], k: int = K) -> list[R
     return rows
 
 
-def store_search(engine: Any, mode: str, k: int = K) -> Callable[[Question], list[tuple[str, str]]]:
+def store_search(
+    engine: Engine, mode: str, k: int = K
+) -> Callable[[Question], list[tuple[str, str]]]:
     """Return a search function over ``engine``'s store in ``mode`` (follow-ups resolved)."""
     subs = {s.key: s for s in engine.store.submissions()}
 
@@ -294,7 +299,7 @@ def store_search(engine: Any, mode: str, k: int = K) -> Callable[[Question], lis
 
 
 def evaluate(
-    engine: Any, questions: Sequence[Question], *, baselines: bool = False, k: int = K
+    engine: Engine, questions: Sequence[Question], *, baselines: bool = False, k: int = K
 ) -> dict[str, Any]:
     """Return {system: {kind: metrics}} for the engine and, optionally, the baselines."""
     results: dict[str, Any] = {}

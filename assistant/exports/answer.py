@@ -22,6 +22,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from assistant.formatting import locator_of, submitter_of
 from assistant.types import Answer, Citation
 
 logger = logging.getLogger(__name__)
@@ -51,25 +52,12 @@ _FOOTNOTES_XML = (
 
 def submitter_phrase(c: Citation) -> str:
     """Return "Submission of France (State)" or "Submission of X (NGO/civil society, Peru)"."""
-    name = c.submitter or c.title or c.file
-    details = [c.submitter_type] if c.submitter_type else []
-    if c.country and c.country.casefold() != name.casefold():
-        details.append(c.country)
-    suffix = f" ({', '.join(details)})" if details else ""
-    return f"Submission of {name}{suffix}"
+    return "Submission of " + submitter_of(c, fallback=c.title or c.file, full_type=True)
 
 
 def location_phrase(c: Citation) -> str:
     """Return the printed location: "para. 14, fn. 7", falling back to the nearest heading."""
-    parts = []
-    if c.locator:
-        parts.append(c.locator)
-    elif c.heading_path:
-        parts.append(c.heading_path[-1])
-    if c.footnotes:
-        label = "fn." if len(c.footnotes) == 1 else "fns."
-        parts.append(f"{label} {', '.join(c.footnotes)}")
-    return ", ".join(parts)
+    return locator_of(c, fallback=c.heading_path[-1] if c.heading_path else "")
 
 
 def shorten(quote: str, limit: int = MAX_QUOTE_CHARS) -> str:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.config import FollowupSettings
 from assistant.query.names import country_named, entities
 from assistant.query.terms import question_stop_words
 from ingest.analysis import fold
@@ -31,7 +32,6 @@ _DEICTIC_TAIL = re.compile(
 )
 _MENTIONED = re.compile(r"\b(?:you mentioned|mentioned above|the same|above|aforementioned)\b")
 _WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
-MIN_OWN_WORDS = 3  # a follow-up with a filter and this many own content words carries no terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +85,26 @@ def resolve(
     *,
     countries: Iterable[str] = (),
     submitters: Iterable[str] = (),
+    min_own_words: int | None = None,
 ) -> Resolved:
-    """Return ``question`` made standalone against ``history`` (oldest turn first)."""
+    """Return ``question`` made standalone against ``history`` (oldest turn first).
+
+    A follow-up that names a filter and has ``min_own_words`` content words of its own
+    (``Settings.followup``) carries no words from the previous question.
+    """
+    if min_own_words is None:
+        min_own_words = FollowupSettings().min_own_words
     countries, submitters = list(countries), list(submitters)
     previous = ""
     for turn in history:  # resolve the chain, so a follow-up of a follow-up keeps the topic
         asked = turn_question(turn).strip()
         if asked:
             previous = resolve(
-                asked, [previous] if previous else [], countries=countries, submitters=submitters
+                asked,
+                [previous] if previous else [],
+                countries=countries,
+                submitters=submitters,
+                min_own_words=min_own_words,
             ).question
     if not previous or not is_followup(question):
         return Resolved(question, None, False)
@@ -112,7 +123,7 @@ def resolve(
         if named and named != new.get("country"):
             continue  # the follow-up replaces the earlier country
         carried.append(word)
-    if filters is not None and len(own) >= MIN_OWN_WORDS + len(new):
+    if filters is not None and len(own) >= min_own_words + len(new):
         carried = []
     text = question if not carried else f"{question.rstrip()} ({' '.join(carried)})"
     logger.debug("follow-up %r resolved to %r with %s", question, text, filters)

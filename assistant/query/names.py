@@ -133,3 +133,55 @@ def acronyms_of(sub: Submission) -> list[str]:
 def acronyms_in(text: str) -> list[str]:
     """Return the acronyms and long numbers written in ``text``, in order, once each."""
     return list(dict.fromkeys(_ACRONYM.findall(text)))
+
+
+_NAME = re.compile(r"(?<![\w’'])([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*|\d{4})")
+_GENERIC = {
+    "what",
+    "which",
+    "who",
+    "how",
+    "when",
+    "where",
+    "why",
+    "does",
+    "do",
+    "did",
+    "is",
+    "are",
+    "according",
+    "under",
+    "in",
+    "for",
+    "and",
+    "the",
+    "compare",
+    "list",
+    "name",
+    "give",
+    "describe",
+    "sur",
+    "quels",
+    "quelles",
+    "que",
+    "qué",
+    "cuáles",
+    "cómo",
+    "quién",
+    "le",
+    "la",
+}
+
+
+def names_in(question: str) -> list[str]:
+    """Return the capitalised words, acronyms and years of ``question`` (not its first word)."""
+    out = []
+    for i, match in enumerate(_NAME.finditer(question)):
+        for word in match.group(1).split():
+            w = re.sub(r"[’']s$", "", word).strip(".’'-")
+            if not w or fold(w) in _GENERIC:
+                continue
+            if i == 0 and match.start() == 0 and word == match.group(1).split()[0]:
+                continue  # the question's first word is capitalised anyway
+            out.append(w)
+    return list(dict.fromkeys(out))

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.config import FollowupSettings
 from assistant.query.followup import Turn, merge_filters, resolve
 from assistant.query.groups import Named, group_named, named_groups
 from assistant.query.kinds import question_kind
+from assistant.query.names import names_in
 from assistant.query.scopes import Scope, scopes, without_names
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.glossary import Concept, Glossary
@@ -40,6 +42,7 @@ class Query:
     sides: tuple[str, ...]  # for compare: the sides named ("type=State", "type=NGO/...")
     is_followup: bool = False
     carried: tuple[str, ...] = ()  # words a follow-up carried over from the previous turn
+    names: tuple[str, ...] = ()  # capitalised words, acronyms and years ("UK", "2023")
 
     @property
     def scope_filters(self) -> tuple[Filters, ...]:
@@ -54,6 +57,7 @@ def analyse(
     submissions: Iterable[Submission],
     glossary: Glossary | None,
     filters: Filters | None = None,
+    followup: FollowupSettings | None = None,
 ) -> Query:
     """Return the Query of ``question`` asked after ``history`` (oldest turn first)."""
     subs = list(submissions)
@@ -64,6 +68,7 @@ def analyse(
             history,
             countries={s.country for s in subs if s.country},
             submitters={s.submitter for s in subs if s.submitter},
+            min_own_words=(followup or FollowupSettings()).min_own_words,
         )
         resolved_text, follow_filters = done.question, done.filters
         is_followup, carried = done.is_followup, done.carried
@@ -98,6 +103,7 @@ def analyse(
         sides=sides,
         is_followup=is_followup,
         carried=tuple(carried),
+        names=tuple(names_in(resolved_text)),
     )
 
 

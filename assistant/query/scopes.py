@@ -40,7 +40,7 @@ def scopes(question: str, submissions: Iterable[Submission]) -> list[Scope]:
     found: list[Scope] = []
     keys_by_token: dict[str, list[str]] = {}
     for sub in subs:
-        for token in acronyms_of(sub):
+        for token in dict.fromkeys(acronyms_of(sub)):  # once, if in the title and the file name
             keys_by_token.setdefault(token, []).append(sub.key)
     covered: set[str] = set()
     for token in acronyms_in(question):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from assistant.retrieval.fusion import Scored
 from ingest.types import Passage, Submission
 
 
 def diversify(
-    ranked: list[Scored], k: int, cap: int, submitter_of: Any, decay: float = 1.0
+    ranked: list[Scored],
+    k: int,
+    cap: int,
+    submitter_of: Callable[[Passage], str],
+    decay: float = 1.0,
 ) -> list[Scored]:
     """Return ``ranked`` with at most ``cap`` per submitter in the first ``k``, then the rest.
 
@@ -49,7 +53,9 @@ def submitter_key(submission: Submission | None, passage: Passage) -> str:
     return submission.submitter_label if submission else passage.submission_key
 
 
-def reserve_new(ranked: list[Scored], k: int, reserve: int, submitter_of: Any) -> list[Scored]:
+def reserve_new(
+    ranked: list[Scored], k: int, reserve: int, submitter_of: Callable[[Passage], str]
+) -> list[Scored]:
     """Return ``ranked`` with its last ``reserve`` top-k slots given to unseen submitters."""
     if reserve <= 0 or len(ranked) <= k:
         return ranked

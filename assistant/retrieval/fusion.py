@@ -69,7 +69,7 @@ def fuse(pool: list[Scored], fusion: RetrievalSettings) -> list[Scored]:
     floor = fusion.substance_floor
     if floor < 1.0:
         scores = [
-            v * (floor + (1.0 - floor) * substance(s.passage))
+            v * (floor + (1.0 - floor) * substance(s.passage, fusion.running_line_words))
             for s, v in zip(pool, scores, strict=True)
         ]
     fused = [replace(s, score=float(v)) for s, v in zip(pool, scores, strict=True)]
@@ -81,13 +81,16 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 _LINE_END = frozenset(".;:,!?")
 
 
-def substance(passage: Passage) -> float:
+def substance(passage: Passage, running_line_words: int | None = None) -> float:
     """Return the share (0..1) of a passage's characters that sit in running-text lines.
 
     A line counts when it ends like a sentence or list item ("(a) warning;"), or has at least
-    eight words and is not in capitals. Headings, table-of-contents lines and bare links do
-    not. Table rows count in full: their cells are short by nature.
+    ``running_line_words`` words (``Settings.retrieval``) and is not in capitals. Headings,
+    table-of-contents lines and bare links do not. Table rows count in full: their cells are
+    short by nature.
     """
+    if running_line_words is None:
+        running_line_words = RetrievalSettings().running_line_words
     if passage.kind == "table_row":
         return 1.0
     total = 0
@@ -101,7 +104,7 @@ def substance(passage: Passage) -> float:
         letters = [c for c in bare if c.isalpha()]
         shouted = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
         sentence_end = bool(bare) and bare[-1] in _LINE_END
-        if sentence_end or (len(_LETTER_WORD.findall(bare)) >= 8 and not shouted):
+        if sentence_end or (len(_LETTER_WORD.findall(bare)) >= running_line_words and not shouted):
             running += len(line)
     return running / total if total else 0.0
 

@@ -30,10 +30,10 @@ import numpy as np
 from assistant.config import RetrievalSettings
 from assistant.errors import UnknownModeError
 from assistant.protocols import SearchableStore
-from assistant.query.terms import query_language
 from assistant.retrieval.diversity import diversify, reserve_new, submitter_key
 from assistant.retrieval.fusion import Scored, fuse, ranks
 from assistant.retrieval.glossary import Concept, Glossary
+from ingest.metadata import detect_language
 from ingest.types import Passage, Submission
 from vectorstore.types import Filters, Hit
 
@@ -121,13 +121,13 @@ class Retriever:
             raise UnknownModeError(f"unknown retrieval mode {mode!r}: use one of {allowed}")
         filters = filters if filters and not filters.is_empty() else None
         subs = {s.key: s for s in self.store.submissions()}
-        n = max(self.fusion.candidates, k * 3)
+        n = max(self.fusion.candidates, k * self.fusion.candidates_per_k)
         qvec = None if mode == "bm25" else self.query_vector(query)
         dense = [] if qvec is None else self.store.dense_search(qvec, n, filters)
         lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
         cross: list[tuple[Hit, int]] = []
         if mode == "hybrid":
-            language = language or query_language(query)
+            language = language or detect_language(query, default="en")
             cross = self._cross_language(query, language, n, filters, concepts)
         pool = self._rescore(query, qvec, dense, lexical, cross)
         pool = [s for s in pool if matches(filters, s.passage, subs.get(s.passage.submission_key))]
@@ -205,7 +205,7 @@ class Retriever:
         """Return the glossary equivalents of the query's terms, by other language."""
         if self.glossary is None or self.fusion.cross_weight <= 0:
             return {}
-        return self.glossary.translate(query, language or query_language(query))
+        return self.glossary.translate(query, language or detect_language(query, default="en"))
 
     def _cross_language(
         self,
@@ -231,7 +231,8 @@ class Retriever:
             scoped = _intersect(filters, Filters(language=(target,)))
             if scoped is None:
                 continue
-            hits = self.store.lexical_search(terms, 2 * n, scoped)
+            wide = self.fusion.cross_candidates_factor * n
+            hits = self.store.lexical_search(terms, wide, scoped)
             held = {
                 h.passage.id: len(
                     wanted & {c.line for c in self.glossary.matches(h.passage.text, target)}

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from assistant.config import Settings
+    from assistant.engine import Engine
 
 
-def build_app(engine: Any, settings: Settings) -> gr.Blocks:
+def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
     """Return the app's gr.Blocks for ``engine`` (see :mod:`assistant.ui.app`)."""
     from assistant.ui.app import build_app as build
 

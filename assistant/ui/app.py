@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -14,6 +14,9 @@ from assistant.ui import ask, docview, filters, library
 from assistant.ui.auth import authenticator, check_bind
 from assistant.ui.context import AppContext
 from assistant.ui.theme import asset, theme
+
+if TYPE_CHECKING:
+    from assistant.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ def shown(path: str) -> dict:
     return gr.update(value=path, visible=True)
 
 
-def build_app(engine: Any, settings: Settings) -> gr.Blocks:
+def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
     """Return the app's Blocks for ``engine``; nothing is launched."""
     ctx = AppContext.create(engine, settings)
     title = "Submissions Assistant"

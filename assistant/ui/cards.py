@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 
 from assistant.exports.answer import format_citation
+from assistant.formatting import format_locator
 from assistant.types import Answer, Citation
 from assistant.ui.document import language_name
 
@@ -42,14 +43,12 @@ def _trim_after(text: str) -> str:
 
 def where_line(c: Citation) -> str:
     """Return "Heading › Sub · para. 14 · fn. 7"."""
-    parts = []
-    if c.heading_path:
-        parts.append(" › ".join(c.heading_path))
-    if c.locator and (not c.heading_path or c.locator != c.heading_path[-1]):
-        parts.append(c.locator)
-    if c.footnotes:
-        parts.append(("fn. " if len(c.footnotes) == 1 else "fns. ") + ", ".join(c.footnotes))
-    return " · ".join(parts)
+    parts = [" › ".join(c.heading_path)] if c.heading_path else []
+    repeated = bool(c.heading_path) and c.locator == c.heading_path[-1]
+    where = format_locator(
+        "" if repeated else c.locator, c.footnotes, page=getattr(c, "page", None), sep=" · "
+    )
+    return " · ".join([*parts, where] if where else parts)
 
 
 def render_card(c: Citation, turn: int) -> str:

@@ -12,10 +12,14 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.engine import Engine
+    from assistant.protocols import PassageIndex
 
 logger = logging.getLogger(__name__)
 
@@ -51,20 +55,20 @@ def safe_name(name: str, default: str = "file") -> str:
 class AppContext:
     """The engine and settings behind the app, and a private folder for files handed out."""
 
-    engine: Any
+    engine: Engine
     settings: Settings
     call: dict[str, Any] = field(default_factory=dict)
     downloads: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="submissions-")))
 
     @classmethod
-    def create(cls, engine: Any, settings: Settings) -> AppContext:
+    def create(cls, engine: Engine, settings: Settings) -> AppContext:
         """Return the context for ``engine`` with the call description named by ``settings``."""
         ctx = cls(engine=engine, settings=settings, call=load_call(settings.call_file))
         atexit.register(shutil.rmtree, ctx.downloads, ignore_errors=True)
         return ctx
 
     @property
-    def store(self) -> Any:
+    def store(self) -> PassageIndex:
         """Return the engine's PassageStore."""
         return self.engine.store
 

@@ -1,0 +1,1 @@
+"""Benchmarks: run each script directly (see its docstring); figures go to docs/benchmarks.md."""

@@ -1,0 +1,168 @@
+"""The Query: a question analysed once (terms, scopes, group, kind, follow-ups), in en/fr/es."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.query import Query, analyse
+from assistant.query.groups import group_named, named_groups
+from assistant.query.kinds import question_kind
+from assistant.query.names import aliases_of, country_of, entities_all
+from assistant.query.scopes import scopes
+from assistant.retrieval.glossary import Glossary, bundled
+from ingest.types import Submission
+from vectorstore.types import Filters
+
+SUBS = [
+    Submission("State_France_Code.docx", "h1", "State_France_Code.docx", "Code de la sécurité",
+               "France", "State", "France", "fr"),
+    Submission("State_Peru_Ley.docx", "h2", "State_Peru_Ley.docx", "Ley 30714", "Peru", "State",
+               "Peru", "es"),
+    Submission("NGO_CampaignZero_US.docx", "h3", "NGO_CampaignZero_US.docx", "Police Scorecard",
+               "Campaign Zero", "NGO/civil society", "United States", "en"),
+    Submission("State_Malaysia_IPCMC-Bill.docx", "h4", "State_Malaysia_IPCMC-Bill.docx",
+               "IPCMC Bill 2019", "Malaysia", "State", "Malaysia", "en"),
+]  # fmt: skip
+
+
+def query(text: str, history: tuple[str, ...] = (), **kwargs) -> Query:
+    return analyse(text, history, submissions=SUBS, glossary=bundled(), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "types"),
+    [
+        ("Which States require body cameras?", "States", ("State",)),
+        ("Quels États autorisent les contrôles d'identité ?", "States", ("State",)),
+        ("¿Qué Estados exigen informes?", "States", ("State",)),
+        ("Quelles ONG critiquent la police ?", "NGOs", ("NGO/civil society",)),
+        ("¿Qué ONG denuncian abusos?", "NGOs", ("NGO/civil society",)),
+        ("What do NHRIs recommend on custody deaths?", "NHRIs", ("NHRI",)),
+        ("Among civil society organisations, who wants bans?", "civil society",
+         ("NGO/civil society", "NHRI", "academic")),
+    ],
+)  # fmt: skip
+def test_the_group_a_question_names_becomes_a_filter(question, label, types) -> None:
+    found = group_named(question)
+    assert found is not None
+    assert (found.label, found.filters.submitter_type) == (label, types)
+    q = query(question)
+    assert (q.group_label, q.group) == (label, Filters(submitter_type=types))
+    assert q.filters == Filters(submitter_type=types)
+    assert all(question[a:b].casefold() not in q.topic.casefold() for a, b in found.spans)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the obligations of States under international law?",
+        "What must States do to investigate deaths?",
+        "When may police officers use firearms?",
+    ],
+)
+def test_a_group_word_without_a_lead_names_no_group(question: str) -> None:
+    assert group_named(question) is None
+    assert query(question).filters is None
+
+
+def test_a_language_is_a_group_and_not_a_country_scope() -> None:
+    q = query("Which submissions in French mention identity checks?")
+    assert (q.group, q.group_label) == (Filters(language=("fr",)), "French")
+    assert q.scopes == ()
+    assert "French" not in q.topic
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which submissions describe an oversight body that can compel evidence?", "who"),
+        ("Which States require body cameras?", "who"),
+        ("Quelles contributions parlent des contrôles d'identité ?", "who"),
+        ("¿Qué ONG denuncian abusos?", "who"),
+        ("What do submissions say about chokeholds?", "answer"),
+        ("How do States and NGOs differ on chokeholds?", "compare"),
+        ("Compare what France and Campaign Zero say about firearms.", "compare"),
+        ("Comment les États et les ONG diffèrent-ils sur l'usage de la force ?", "compare"),
+        ("¿En qué difieren los Estados y las ONG sobre la fuerza?", "compare"),
+        ("When may police officers use firearms?", "answer"),
+    ],
+)
+def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+def test_a_comparison_names_its_sides_and_filters_no_group() -> None:
+    groups = query("How do States and NGOs differ on chokeholds?")
+    assert groups.kind == "compare"
+    assert groups.sides == ("type=State", "type=NGO/civil society")
+    assert groups.group is None
+    assert groups.filters is None
+    named = query("Compare what France and Campaign Zero say about firearms.")
+    assert named.sides == ("country=France", "submitter=Campaign Zero")
+    assert [g.label for g in named_groups("How do States and NGOs differ?", anywhere=True)] == [
+        "States",
+        "NGOs",
+    ]
+
+
+def test_scopes_name_countries_by_adjective_and_documents_by_acronym() -> None:
+    found = scopes(
+        "Compare the conditions under which French and Peruvian police use firearms", SUBS
+    )
+    assert [(s.kind, s.label) for s in found] == [("country", "France"), ("country", "Peru")]
+    assert [s.side() for s in found] == ["country=France", "country=Peru"]
+    bill = scopes("What powers does Malaysia's IPCMC Bill give?", SUBS)
+    assert [(s.kind, s.label) for s in bill] == [("document", "IPCMC")]
+    assert bill[0].filters == Filters(submission_key=("State_Malaysia_IPCMC-Bill.docx",))
+
+
+def test_country_names_come_from_data_in_three_languages() -> None:
+    assert country_of("Peruvian") == "peru"
+    assert "perou" in aliases_of("Peru")  # pycountry's French name, folded
+    assert "estados unidos" in aliases_of("United States")
+    countries = {s.country for s in SUBS}
+    found = entities_all("Que dit le Pérou des armes ?", countries, ())
+    assert found == [("country", "Peru")]
+    assert entities_all("What do U.S. police report?", countries, ()) == [
+        ("country", "United States")
+    ]
+
+
+def test_terms_hold_the_content_words_with_stems_and_glossary_bridges() -> None:
+    q = query("When may officers use handcuffs?")
+    assert q.terms.words == ("officers", "use", "handcuffs")
+    assert q.terms.stems["en"] == ("offic", "use", "handcuff")
+    assert set(q.terms.stems) == {"en", "fr", "es"}
+    menottes = {"menott"}
+    assert q.terms.covered(menottes, "fr") == [False, False, True]  # via the glossary
+    assert q.terms.covered(menottes, "fr", bridges=False) == [False, False, False]
+    assert q.terms.coverage({"offic", "use"}, "en") == pytest.approx(2 / 3)
+    assert any("handcuff" in c.terms["en"] for c in q.concepts)
+
+
+def test_without_history_resolved_is_the_text() -> None:
+    q = query("When may police officers use firearms?")
+    assert (q.text, q.resolved, q.language, q.kind) == (q.resolved, q.text, "en", "answer")
+    assert not q.is_followup
+
+
+def test_a_followup_is_resolved_and_its_filter_joins_the_user_filters() -> None:
+    q = query(
+        "And what does the French code say about that?",
+        ("When may police officers use firearms?",),
+        filters=Filters(language=("fr",)),
+    )
+    assert q.is_followup
+    assert q.resolved.startswith("And what does the French code say about that? (")
+    assert "firearms" in q.carried
+    assert q.filters == Filters(country=("France",), language=("fr",))
+
+
+def test_a_user_filter_and_a_group_are_both_kept() -> None:
+    q = query("Which NGOs report on chokeholds?", filters=Filters(country=("United States",)))
+    assert q.filters == Filters(submitter_type=("NGO/civil society",), country=("United States",))
+
+
+def test_no_glossary_means_no_concepts() -> None:
+    q = analyse("When may officers use handcuffs?", submissions=SUBS, glossary=Glossary([]))
+    assert q.concepts == ()
