@@ -115,6 +115,7 @@ def judged_answer(
     out = [lead, "", *lines]
     if tail:
         out += ["", tail]
+    out += ["", "Mode: answer (ask for the full list to see every submission judged)."]
     return Extract(out, claims, citations)
 
 
