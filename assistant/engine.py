@@ -31,7 +31,14 @@ from assistant.answering.extractive import (
     extractive_answer,
     stream_lines,
 )
-from assistant.answering.judged import decide, judge_query, judged_answer, judged_refusal, who_lines
+from assistant.answering.judged import (
+    cited_hits,
+    decide,
+    judge_query,
+    judged_answer,
+    judged_refusal,
+    who_lines,
+)
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import Evidence, assess
 from assistant.answering.relevance import Judge, Probe, load_model
@@ -267,10 +274,14 @@ class Engine:
         timings["total"] = _ms(started)
         citations = tuple(extract.citations)
         yield CitationsReady(citations)
+        sources = retrieval.hits()
+        if judged is not None:  # the judged passages quoted join what the answerer was shown
+            shown = {h.passage.id for h in sources}
+            sources += [h for h in cited_hits(extract, judged) if h.passage.id not in shown]
         answer = Answer(
             question=question,
             claims=tuple(claims),
-            sources=tuple(retrieval.hits()),
+            sources=tuple(sources),
             answered=answered,
             text=text,
             citations=citations,

@@ -22,6 +22,7 @@ from assistant.answering.extractive import (
     NOT_ADDRESSED,
     Extract,
     _quote_text,
+    describe_filters,
     display_name,
     not_found_line,
 )
@@ -103,10 +104,11 @@ def judged_answer(
         chosen = [k for k, s in order[:3] if s >= 0.5 * top]
     bullets = _bullets(chosen[: answer.max_bullets], judged, judge, subs, relevance)
     lines, claims, citations = _render(bullets, sources)
-    count = sum(len(b.subs) for b in bullets)
+    count = len({s.submitter_label for b in bullets for s in b.subs})
     noun = "submitter addresses" if count == 1 else "submitters address"
-    in_scope = len(judged.strengths)
-    scope = f" among {query.group_label}: {count} of {in_scope}" if query.group_label else ""
+    in_scope = len({subs[k].submitter_label for k in judged.strengths if k in subs})
+    named = f" among {query.group_label}" if query.group_label else describe_filters(query.filters)
+    scope = f" ({named.strip()}: {count} of {in_scope})" if named else ""
     lead = f"{count} {noun} this question{scope}:"
     listed = {s.submitter_label for b in bullets for s in b.subs}
     tail = not_found_line(
@@ -278,3 +280,15 @@ def _render(
             Claim(text=text, citations=tuple(c.passage_id for c in citations[-len(bullet.picks) :]))
         )
     return lines, claims, citations
+
+
+def cited_hits(extract: Extract, judged: Judged) -> list[Hit]:
+    """Return the judged passages the extract cites, as Hits scored by their probability."""
+    rows = {p.id: i for i, p in enumerate(judged.passages)}
+    out, seen = [], set()
+    for c in extract.citations:
+        i = rows.get(c.passage_id)
+        if i is not None and c.passage_id not in seen:
+            seen.add(c.passage_id)
+            out.append(Hit(judged.passages[i], float(judged.probs[i])))
+    return out
