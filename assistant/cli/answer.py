@@ -147,5 +147,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
+        from assistant.evaluation.relevance import relevance_tables
+
         print(markdown_table(results))
+        print(relevance_tables(results))
     return 0
