@@ -217,7 +217,7 @@ class Engine:
         if history and asks_full_list(question):  # "the full list, please" after an answer
             previous = history[-1] if isinstance(history[-1], str) else history[-1]["question"]
             query = replace(self.analyse(previous, history[:-1], filters), kind="who")
-        if query.kind == "who":
+        if query.kind == "who" and self.settings.relevance.answer_method == "judged":
             yield from self._who(question, query, started)
             return
         retrieval = self.retrieval(query)
