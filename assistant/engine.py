@@ -41,7 +41,7 @@ from assistant.answering.judged import (
 )
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import Evidence, assess
-from assistant.answering.relevance import Judge, Probe, load_model
+from assistant.answering.relevance import Judge, Probe, fused_scores, load_model
 from assistant.config import RetrievalSettings, Settings
 from assistant.protocols import PassageIndex
 from assistant.query.followup import Turn
@@ -157,10 +157,12 @@ class Engine:
             self._judge = Judge(self.store, model=model, glossary=self.glossary)
         return self._judge
 
-    def probe(self, query: Query) -> Probe:
-        """Return the query analysed for judging (its vector shared with retrieval)."""
+    def probe(self, query: Query, retrieval: Retrieval | None = None) -> Probe:
+        """Return the query analysed for judging (its vector and candidates from retrieval)."""
         text = query.topic or query.resolved
-        return self.judge.probe(query, self.retriever.query_vector(text))
+        retrieval = retrieval if retrieval is not None else self.retrieval(query)
+        fused = fused_scores(retrieval.pool, self.retriever.fusion)
+        return self.judge.probe(query, self.retriever.query_vector(text), fused)
 
     def who(
         self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
@@ -224,7 +226,8 @@ class Engine:
         judged_mode = self.settings.relevance.answer_method == "judged" and self.llm is None
         judged = None
         if judged_mode:
-            judged = judge_query(self.judge, query, self.probe(query), self.sources.submissions())
+            probe = self.probe(query, retrieval)
+            judged = judge_query(self.judge, query, probe, self.sources.submissions())
             evidence = self.evidence(query, retrieval)
             evidence = replace(evidence, answered=decide(judged, self.judge))
         else:

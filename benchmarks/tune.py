@@ -41,6 +41,7 @@ from assistant.answering.relevance import (  # noqa: E402
     Logistic,
     Model,
     _logit,
+    fused_scores,
     sentence_features,
 )
 from assistant.answering.sentences import sentence_spans  # noqa: E402
@@ -99,7 +100,8 @@ def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
     items = []
     for q in questions:
         query = engine.analyse(q.question, list(q.history))
-        probe = judge.probe(query)
+        fused = fused_scores(engine.retrieval(query).pool, engine.retriever.fusion)
+        probe = judge.probe(query, fused=fused)
         columns = judge.features(probe)
         labels, labelled = passage_labels(q, snap.passages, files, documents)
         gold = frozenset(by_file[f] for f, _ in q.quotes if f in by_file)
@@ -486,7 +488,8 @@ def open_judge(index: Path, embedder: str):
 
 
 def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, dict]]]:
-    """Drop each passage feature in turn; keep those whose removal worsens out-of-fold log loss."""
+    """Drop each passage feature in turn; keep those whose removal worsens the out-of-fold log
+    loss, or the who F2 by 0.01 or more."""
     full = crossval(items, FEATURES, QUESTION_SET, k)
     base = metrics(items, full)
     rows = [("all features", base)]
@@ -495,9 +498,15 @@ def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, 
         rest = tuple(n for n in FEATURES if n != name)
         m = metrics(items, crossval(items, rest, QUESTION_SET, k))
         rows.append((f"without {name}", m))
-        if m["log_loss"] > base["log_loss"] + 1e-5:
+        if m["log_loss"] > base["log_loss"] + 1e-5 or _f2(m) < _f2(base) - 0.01:
             kept.append(name)
     return tuple(kept) or FEATURES, rows
+
+
+def _f2(m: dict) -> float:
+    """Return the F2 of mean who recall and precision (an expert needs all of them)."""
+    r, p = m["who_recall"], m["who_precision"]
+    return 5 * r * p / (4 * p + r) if r + p else 0.0
 
 
 def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
@@ -610,6 +619,17 @@ def main(argv: list[str] | None = None) -> int:
         for label in ("oos", "ins", "base_oos"):
             print(f"  {label}:", {k: round(v, 3) for k, v in run[label].items()})
         print("  sentence:", run["sentence"])
+        for name, m in run["ablation"]:
+            print(
+                "  ",
+                name,
+                {
+                    k: round(v, 3)
+                    for k, v in m.items()
+                    if k
+                    in ("log_loss", "who_recall", "who_precision", "refusal", "wrongly_refused")
+                },
+            )
     if args.no_write:
         return 0
     write_fitted(runs, args.folds)

@@ -19,7 +19,12 @@ dot product and a few set look-ups per passage (no extra model work at query tim
 - ``coverage``: the share of the question's content words the passage holds, weighted by idf
   over the index (stems in en/fr/es; a word inside a glossary term also meets the term's
   equivalents in the passage's language);
-- ``substance``: the share of running text (headings, contents lines and bare links score low).
+- ``substance``: the share of running text (headings, contents lines and bare links score low);
+- ``heading_coverage``: the same word coverage, of the passage's headings;
+- ``context``: the best cosine gap of the passage's neighbours in its document;
+- ``doc_gap``: the best cosine gap of any passage of the same submission;
+- ``fused``: the hybrid retrieval's fused score (dense, BM25, glossary), over the best
+  candidate's, for the passages it found (0 for the others).
 
 The weights are a logistic regression fitted by ``benchmarks/tune.py`` with cross-validation
 grouped by question, written to ``assistant/data/fitted.json`` and loaded here; the features
@@ -32,7 +37,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,12 +46,12 @@ from typing import Protocol
 import numpy as np
 
 from assistant.answering.sentences import MIN_SENTENCE_CHARS, sentence_spans
-from assistant.config import RelevanceSettings
+from assistant.config import RelevanceSettings, RetrievalSettings
 from assistant.errors import ConfigError
 from assistant.query.names import aliases_of, country_of
 from assistant.query.question import Query
 from assistant.query.terms import Terms, query_language, question_stop_words, question_terms
-from assistant.retrieval.fusion import substance
+from assistant.retrieval.fusion import Scored, fuse, substance
 from assistant.retrieval.glossary import Glossary
 from ingest.analysis import fold, terms, words
 from ingest.types import Passage, Submission
@@ -62,6 +67,10 @@ FEATURES = (
     "cosine_lgap",
     "coverage",
     "substance",
+    "heading_coverage",
+    "context",
+    "doc_gap",
+    "fused",
 )
 SENTENCE_FEATURES = ("passage", "coverage", "position", "short")
 QUESTION_FEATURES = ("top", "second", "unseen", "unseen_names")
@@ -139,6 +148,9 @@ class Snapshot:
     languages: np.ndarray  # language of each passage ("en", "fr", ...)
     index: dict[str, int] = field(default_factory=dict)  # passage id -> row
     vocabulary: frozenset[str] = frozenset()  # every folded word of the passages and metadata
+    heading_postings: dict[str, np.ndarray] = field(default_factory=dict)  # stems of headings
+    neighbours: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    documents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def size(self) -> int:
@@ -152,6 +164,7 @@ class Probe:
     text: str
     vector: np.ndarray
     terms: Terms
+    fused: Mapping[str, float] = field(default_factory=dict)  # retrieval's fused score, 0..1
 
 
 def load_model(embedder: str = "e5", settings: RelevanceSettings | None = None) -> Model:
@@ -212,7 +225,12 @@ class Judge:
             self._state = state
         return self._snapshot
 
-    def probe(self, question: Query | str, vector: np.ndarray | None = None) -> Probe:
+    def probe(
+        self,
+        question: Query | str,
+        vector: np.ndarray | None = None,
+        fused: Mapping[str, float] | None = None,
+    ) -> Probe:
         """Return the question analysed for judging (``vector``: its query vector, if known).
 
         A Query is judged on its topic (the question without the words that named its group
@@ -229,7 +247,7 @@ class Judge:
             text = question
             found = question_terms(text, query_language(text), self.glossary)
         vec = self.store.embed_query(text) if vector is None else vector
-        return Probe(text, np.asarray(vec, dtype=np.float32), found)
+        return Probe(text, np.asarray(vec, dtype=np.float32), found, dict(fused or {}))
 
     # judging ---------------------------------------------------------------------------
     def features(self, probe: Probe, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -246,9 +264,23 @@ class Judge:
             part = cos_all[same]
             lz[same] = (part - part.mean()) / (float(part.std()) or 1.0)
             lgap[same] = part - part.max()
+        gap_all = cos_all - best
+        padded = np.append(gap_all, gap_all.min())  # row -1: no neighbour
+        context = np.maximum(padded[snap.neighbours[:, 0]], padded[snap.neighbours[:, 1]])
+        doc_best = np.full(int(snap.documents.max()) + 1, -np.inf)
+        np.maximum.at(doc_best, snap.documents, gap_all)
+        fused = np.zeros(snap.size)
+        for pid, value in probe.fused.items():
+            row = snap.index.get(pid)
+            if row is not None:
+                fused[row] = value
         rows = np.arange(snap.size) if rows is None else rows
         cos = cos_all[rows]
         return {
+            "fused": fused[rows],
+            "heading_coverage": coverage(probe.terms, snap, snap.heading_postings)[rows],
+            "context": context[rows],
+            "doc_gap": doc_best[snap.documents][rows],
             "cosine": cos,
             "cosine_z": (cos - mean) / std,
             "cosine_gap": cos - best,
@@ -377,10 +409,19 @@ def build_snapshot(store: JudgedStore, subs: Sequence[Submission]) -> Snapshot:
     passages = [p for s in subs for p in store.passages_of(s.key)]
     vectors = store.vectors([p.id for p in passages]) if passages else np.zeros((0, 1))
     postings: dict[str, list[int]] = {}
+    headings: dict[str, list[int]] = {}
     vocabulary: set[str] = set()
+    neighbours = np.full((len(passages), 2), -1, dtype=np.int64)
+    documents = np.zeros(len(passages), dtype=np.int64)
+    keys: dict[str, int] = {}
     for i, p in enumerate(passages):
+        documents[i] = keys.setdefault(p.submission_key, len(keys))
+        if i > 0 and passages[i - 1].submission_key == p.submission_key:
+            neighbours[i, 0], neighbours[i - 1, 1] = i - 1, i
         for stem in set(terms(p.text, p.language or "en")):
             postings.setdefault(stem, []).append(i)
+        for stem in set(terms(" ".join(p.heading_path), p.language or "en")):
+            headings.setdefault(stem, []).append(i)
         vocabulary.update(words(p.text.replace("-", " ")))
     for s in subs:
         meta = f"{s.submitter} {s.country} {s.title} {s.file}".replace("_", " ")
@@ -394,7 +435,17 @@ def build_snapshot(store: JudgedStore, subs: Sequence[Submission]) -> Snapshot:
         languages=np.array([p.language or "en" for p in passages]),
         index={p.id: i for i, p in enumerate(passages)},
         vocabulary=frozenset(vocabulary),
+        heading_postings={k: np.array(v, dtype=np.int64) for k, v in headings.items()},
+        neighbours=neighbours,
+        documents=documents,
     )
+
+
+def fused_scores(pool: Sequence[Scored], fusion: RetrievalSettings) -> dict[str, float]:
+    """Return each retrieval candidate's fused score over the best one (0..1) by passage id."""
+    ranked = fuse(list(pool), fusion)
+    best = ranked[0].score if ranked and ranked[0].score > 0 else 1.0
+    return {s.passage.id: s.score / best for s in ranked}
 
 
 def _logit(p: float) -> float:
@@ -427,8 +478,14 @@ def unseen_names(question: str, snap: Snapshot) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def coverage(found: Terms, snap: Snapshot) -> np.ndarray:
-    """Return, per passage, the idf-weighted share of the question's words it holds."""
+def coverage(
+    found: Terms, snap: Snapshot, postings: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Return, per passage, the idf-weighted share of the question's words it holds.
+
+    ``postings``: another stem index of the same passages (their headings); idf stays the
+    passages' own.
+    """
     n = snap.size
     if not found.words or n == 0:
         return np.zeros(n)
@@ -436,18 +493,27 @@ def coverage(found: Terms, snap: Snapshot) -> np.ndarray:
     weight_sum = 0.0
     bridges = found.bridges or ({},) * len(found.words)
     for group, bridge in zip(found.groups(), bridges, strict=True):
-        held = np.zeros(n, dtype=bool)
-        for stem in group:
-            rows = snap.postings.get(stem)
-            if rows is not None:
-                held[rows] = True
-        for language, stems in bridge.items():
-            for stem in stems:
-                rows = snap.postings.get(stem)
-                if rows is not None:
-                    held[rows[snap.languages[rows] == language]] = True
-        df = int(held.sum())
-        idf = math.log((n + 1) / (df + 0.5))
+        held = _holding(group, bridge, snap, snap.postings)
+        idf = math.log((n + 1) / (int(held.sum()) + 0.5))
+        if postings is not None:
+            held = _holding(group, bridge, snap, postings)
         total += idf * held
         weight_sum += idf
     return total / weight_sum if weight_sum > 0 else np.zeros(n)
+
+
+def _holding(
+    group: set[str], bridge: dict[str, set[str]], snap: Snapshot, postings: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Return which passages hold one question word (itself, or a glossary equivalent)."""
+    held = np.zeros(snap.size, dtype=bool)
+    for stem in group:
+        rows = postings.get(stem)
+        if rows is not None:
+            held[rows] = True
+    for language, stems in bridge.items():
+        for stem in stems:
+            rows = postings.get(stem)
+            if rows is not None:
+                held[rows[snap.languages[rows] == language]] = True
+    return held
