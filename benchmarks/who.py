@@ -266,8 +266,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-index", type=Path, default=None)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--quality-from",
+        type=Path,
+        help="reuse the quality figures printed by an earlier run (same model) instead of "
+        "recomputing them; only the latency is measured",
+    )
     args = parser.parse_args(argv)
-    judged, baseline, n = run_quality(args.index, args.folds)
+    if args.quality_from:
+        text = args.quality_from.read_text(encoding="utf-8")
+        earlier = json.loads(text[text.index("{") :])
+        judged, baseline = earlier["judged"], earlier["topk"]
+        n = judged["n_answerable"] + judged["n_no_answer"]
+    else:
+        judged, baseline, n = run_quality(args.index, args.folds)
     latency = run_latency(args.scale_index) if args.scale_index else None
     print(json.dumps({"judged": judged, "topk": baseline, "latency": latency}, indent=2))
     if not args.no_write:

@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from assistant.analyses.who import Listed, WhoResult, scope_phrase
-from assistant.answering.citations import format_locator
+from assistant.formatting import format_locator
 
 WITHHELD = "quote withheld: confidential submission"
 COLUMNS = (
@@ -31,7 +31,7 @@ COLUMNS = (
 def _row(item: Listed, addresses: bool) -> dict[str, object]:
     sub, c = item.submission, item.citation
     quote = "" if c is None else (WITHHELD if sub.confidential else c.quote)
-    where = format_locator(c) if c is not None else ""
+    where = format_locator(c.locator, c.footnotes) if c is not None else ""
     return {
         "addresses": "yes" if addresses else "no (closest passage)",
         "submitter": sub.submitter or sub.file,
