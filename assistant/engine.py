@@ -160,8 +160,10 @@ class Engine:
     def probe(self, query: Query, retrieval: Retrieval | None = None) -> Probe:
         """Return the query analysed for judging (its vector and candidates from retrieval)."""
         text = query.topic or query.resolved
-        retrieval = retrieval if retrieval is not None else self.retrieval(query)
-        fused = fused_scores(retrieval.pool, self.retriever.fusion)
+        fused: dict[str, float] = {}
+        if "fused" in self.judge.model.passage.features:  # only then is retrieval needed
+            retrieval = retrieval if retrieval is not None else self.retrieval(query)
+            fused = fused_scores(retrieval.pool, self.retriever.fusion)
         return self.judge.probe(query, self.retriever.query_vector(text), fused)
 
     def who(
