@@ -39,19 +39,21 @@ def test_the_bundled_model_loads_for_each_embedder_with_thresholds_from_settings
     for name in ("e5", "fast", "endpoint"):
         model = load_model(name, relevance)
         assert set(model.passage.features) <= set(FEATURES)
-        assert model.question is not None and model.submission is not None
-        who, answer, sentence = relevance.thresholds(name)
+        assert model.question is not None
+        assert model.submission is not None
+        who, answer, _sentence = relevance.thresholds(name)
         assert (model.who_threshold, model.answer_threshold) == (who, answer)
-        assert 0 < model.who_threshold < 1 and 0 < model.answer_threshold < 1
+        assert 0 < model.who_threshold < 1
+        assert 0 < model.answer_threshold < 1
 
 
 def test_a_missing_model_file_is_a_config_error_that_says_what_to_do(tmp_path) -> None:
-    with pytest.raises(ConfigError, match="tune.py"):
+    with pytest.raises(ConfigError, match=r"tune\.py"):
         load_model("e5", RelevanceSettings(model_file=str(tmp_path / "absent.json")))
 
 
 def test_relevance_settings_are_validated() -> None:
-    with pytest.raises(ConfigError, match="relevance.e5_who_threshold"):
+    with pytest.raises(ConfigError, match=r"relevance\.e5_who_threshold"):
         RelevanceSettings(e5_who_threshold=1.5)
     with pytest.raises(ConfigError, match="answer_method"):
         RelevanceSettings(answer_method="guess")

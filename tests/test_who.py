@@ -68,7 +68,8 @@ def test_who_json_lists_every_submission_with_exact_quotes(fast_index, capsys) -
     assert out["count"] == len(out["addressed"]) >= 1
     assert out["total"] == out["count"] + len(out["not_addressed"]) == len(fast_index.submissions())
     strengths = [row["strength"] for row in out["addressed"]]
-    assert strengths == sorted(strengths, reverse=True) and all(0 <= s <= 1 for s in strengths)
+    assert strengths == sorted(strengths, reverse=True)
+    assert all(0 <= s <= 1 for s in strengths)
     for row in out["addressed"]:
         assert set(row) >= {
             "submission_key",
@@ -84,7 +85,8 @@ def test_who_json_lists_every_submission_with_exact_quotes(fast_index, capsys) -
             "char_start",
             "char_end",
         }
-        assert "…" not in row["quote"] and " | " not in row["quote"]
+        assert "…" not in row["quote"]
+        assert " | " not in row["quote"]
         assert _exact(
             fast_index, row["submission_key"], row["quote"], row["char_start"], row["char_end"]
         )
@@ -126,7 +128,9 @@ def test_who_with_nothing_in_scope_lists_nothing(fast_index, capsys) -> None:
         "--index",
         str(fast_index.index_dir),
     )
-    assert out["addressed"] == [] and out["count"] == 0 and out["total"] == 0
+    assert out["addressed"] == []
+    assert out["count"] == 0
+    assert out["total"] == 0
 
 
 def test_ask_routes_a_which_question_to_who_mode(fast_index, capsys) -> None:
@@ -139,7 +143,8 @@ def test_ask_routes_a_which_question_to_who_mode(fast_index, capsys) -> None:
         "--index",
         index,
     )
-    assert out["mode"] == "who" and isinstance(out["answered"], bool)
+    assert out["mode"] == "who"
+    assert isinstance(out["answered"], bool)
     who = _run(
         capsys,
         "who",
@@ -160,7 +165,8 @@ def test_ask_answers_and_every_json_quote_is_exact(fast_index, capsys) -> None:
         "What must federal law enforcement agencies report about deaths in custody?",
     ):
         out = _run(capsys, "ask", question, "--json", "--index", index)
-        assert out["mode"] == "answer" and out["answered"] is True
+        assert out["mode"] == "answer"
+        assert out["answered"] is True
         assert out["citations"]
         for c in out["citations"]:
             assert set(c) >= {"file", "quote", "locator", "char_start", "char_end"}
