@@ -219,7 +219,14 @@ def report(judged: dict, baseline: dict, n: int, latency: dict | None, args) -> 
     out = [
         "Command: `PYTHONPATH=. .venv/bin/python benchmarks/who.py "
         f"--folds {args.folds}" + (f" --scale-index {args.scale_index}" if latency else "") + "` "
-        "(e5 index of the 15 real documents, 471 passages).",
+        "(e5 index of the 15 real documents, 471 passages)"
+        + (
+            "; the quality figures were printed by an earlier `--no-write` run of the same "
+            f"model and read back with `--quality-from {args.quality_from}`"
+            if args.quality_from
+            else ""
+        )
+        + ".",
         "",
         f"{n} labelled questions (tests/data/LABELS.md; dev, extra, held-out, who, no-answer, "
         "factual). **judged (out-of-sample)**: the engine as shipped, except that for each of "
