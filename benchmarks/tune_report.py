@@ -34,17 +34,20 @@ def report(runs: list[dict], args, names: list[str]) -> str:
         "Command: `PYTHONPATH=. .venv/bin/python benchmarks/tune.py "
         f"--folds {args.folds} --sets {','.join(names)}` "
         f"({platform.machine()}, {platform.python_version()}); it writes "
-        "`assistant/data/fitted.json`, which `assistant/relevance.py` loads.",
+        "the weights to `assistant/data/relevance.json` (loaded by "
+        "`assistant/answering/relevance.py`) and the thresholds to the `relevance` group of "
+        "`assistant/data/fitted.json` (loaded by the settings).",
         "",
         f"Questions: {len(items)} ("
         + ", ".join(f"{k} {v}" for k, v in sorted(by_set.items()))
         + "; by kind: "
         + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
-        + "). Labelled passages: a passage of the index addresses a question when it comes "
-        "from a gold file and contains a gold quote, or a contiguous run of at least 60 % of "
-        "its words; every other passage of every submission is a negative (so a passage that "
-        "addresses the question without being quoted in the gold counts against the model: "
-        "precision figures are pessimistic). Who: a submission is listed when its best passage "
+        + "). Labelled passages (benchmarks/tune_data.py, tests/data/LABELS.md): a passage "
+        "addresses a question when it overlaps a gold quote located exactly in the canonical "
+        "text (30 % of the quote, or 100 characters); passages of submissions without a gold "
+        "quote are negatives; the other passages of a gold submission are unlabelled and left "
+        "out of the fit and of these figures, except for the dev questions, whose passage gold "
+        "relevance-labels.jsonl completes. Who: a submission is listed when its best passage "
         "scores at or above the fitted who threshold; gold = the files of the gold quotes.",
         "",
         f"Out-of-sample = {args.folds}-fold cross-validation over questions (every passage of "
