@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.analyses.compare_settings import CompareSettings
 from assistant.errors import ConfigError
+from ingest.formats import FormatOptions
 
 PREFIX = "SUBMISSIONS_"
 FITTED = Path(__file__).resolve().parent / "data" / "fitted.json"
@@ -224,6 +226,7 @@ GROUPS: dict[str, type] = {
     "refusal": RefusalSettings,
     "answer": AnswerSettings,
     "followup": FollowupSettings,
+    "compare": CompareSettings,
     "relevance": RelevanceSettings,
 }
 
@@ -286,13 +289,34 @@ class Settings:
     port: int = 7860
     auth_file: str = ""  # JSON file of users with hashed passwords; empty = no login
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
+    # themes (issue 9): weights of the theme scorer (cosine, relative, lexical, cues, bias);
+    # empty = the ones benchmarks/fit_themes.py fitted for the embedder
+    theme_weights: str = ""
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
+    # reliability: input caps per file (ingest/filecheck.py Limits) and index generations
+    max_unpacked_mb: int = 64  # bytes actually inflated from one file's zip, all parts read
+    max_compression_ratio: int = 100  # a part inflating to more than this x its packed size
+    max_paragraphs: int = 100_000  # paragraphs in one document (counted before parsing)
+    max_passages: int = 20_000  # passages one document may be cut into
+    keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
+    hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
+    hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
+    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
+    # formats (PDF, OCR, LibreOffice conversion): limits per file
+    pdf_max_pages: int = 2000  # a PDF with more pages is refused
+    pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer
+    ocr: bool = True  # OCR scanned PDFs when Tesseract is installed
+    ocr_languages: str = "eng+fra+spa"  # Tesseract languages (those installed are used)
+    ocr_max_pages: int = 60  # a scan with more pages is refused
+    ocr_timeout_s: float = 240.0  # time limit for the OCR of one file
+    convert_timeout_s: float = 120.0  # time limit for one LibreOffice conversion (.odt/.doc/.rtf)
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
     answer: AnswerSettings = field(default_factory=_fitted("answer"))
     followup: FollowupSettings = field(default_factory=_fitted("followup"))
+    compare: CompareSettings = field(default_factory=_fitted("compare"))
     relevance: RelevanceSettings = field(default_factory=_fitted("relevance"))
 
     def __post_init__(self) -> None:
@@ -309,6 +333,10 @@ class Settings:
         _check(self.embedding_dim >= 0, "embedding_dim", ">= 0", self.embedding_dim)
         _check(self.llm_timeout_s > 0, "llm_timeout_s", "> 0", self.llm_timeout_s)
         _check(0 <= self.port <= 65535, "port", "a port number", self.port)
+        for name in ("pdf_max_pages", "ocr_max_pages"):
+            _check(getattr(self, name) >= 1, name, ">= 1", getattr(self, name))
+        for name in ("pdf_timeout_s", "ocr_timeout_s", "convert_timeout_s"):
+            _check(getattr(self, name) > 0, name, "> 0", getattr(self, name))
 
     @property
     def per_submitter_cap(self) -> int:
@@ -350,6 +378,18 @@ class Settings:
             values[group] = given if given is not None else kind(**layer)
         return cls(**values)
 
+    def format_options(self) -> FormatOptions:
+        """Return the PDF/OCR/conversion limits for the ingest stage."""
+        return FormatOptions(
+            max_pages=self.pdf_max_pages,
+            file_timeout_s=self.pdf_timeout_s,
+            ocr=self.ocr,
+            ocr_languages=self.ocr_languages,
+            ocr_max_pages=self.ocr_max_pages,
+            ocr_timeout_s=self.ocr_timeout_s,
+            convert_timeout_s=self.convert_timeout_s,
+        )
+
     @staticmethod
     def env_name(field_name: str) -> str:
         """Return the environment variable that sets ``field_name`` ("refusal.threshold")."""
@@ -365,6 +405,15 @@ class Settings:
             else:
                 out.append(f.name)
         return out
+
+
+def hnsw_of(settings: Settings) -> dict[str, int]:
+    """Return the HNSW parameters the store gives the collections it creates."""
+    return {
+        "max_neighbors": settings.hnsw_max_neighbors,
+        "ef_construction": settings.hnsw_ef_construction,
+        "ef_search": settings.hnsw_ef_search,
+    }
 
 
 def env_name(field_name: str) -> str:

@@ -20,6 +20,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.analyses.chat import compare_events, plan_comparison
+from assistant.analyses.compare import Comparer, seed_themes
+from assistant.analyses.judging import AspectJudge, SimilarityJudge
 from assistant.analyses.who import WhoResult, scope_phrase, who
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
@@ -72,6 +75,7 @@ class Engine:
         refusal_threshold: float | None = None,
         use_scopes: bool = True,
         glossary: Glossary | None = None,
+        compare_judge: AspectJudge | None = None,
     ) -> None:
         """Answer over ``store``; the keyword arguments override single ``settings`` values."""
         self.settings = settings or Settings()
@@ -90,11 +94,25 @@ class Engine:
             self.refusal = replace(self.refusal, threshold=refusal_threshold)
         self.use_scopes = use_scopes
         self._judge: Judge | None = None
+        judge = compare_judge or SimilarityJudge(
+            store,
+            glossary=self.glossary,
+            weights=self.settings.compare.weights,
+            threshold=self.settings.compare.threshold,
+        )
+        self.comparer: Comparer | None = Comparer(
+            store,
+            judge,
+            glossary=self.glossary,
+            runner_up=self.settings.compare.runner_up_ratio,
+            themes=seed_themes(store, self.settings.call_file),
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, *, api_key: str = "") -> Engine:
         """Open the index and embedder named by ``settings``; the edge passes the LLM key."""
         from assistant.answering.llm import OpenAILikeChat
+        from assistant.config import hnsw_of
         from vectorstore.embeddings import load_embedder
         from vectorstore.store import PassageStore
 
@@ -109,6 +127,7 @@ class Engine:
             embedder,
             collection=settings.collection,
             chroma_url=settings.chroma_url,
+            hnsw=hnsw_of(settings),
         )
         llm = None
         if settings.llm_url:
@@ -223,6 +242,13 @@ class Engine:
             query = replace(self.analyse(previous, history[:-1], filters), kind="who")
         if query.kind == "who" and self.settings.relevance.answer_method == "judged":
             yield from self._who(question, query, started)
+            return
+        plan = None
+        if self.comparer is not None and query.kind != "who":  # None: top-k answers only
+            subs = self.sources.submissions().values()
+            plan = plan_comparison(query.resolved, subs, query.filters, kind=query.kind)
+        if plan is not None:
+            yield from compare_events(self.comparer, plan, question, query.resolved, started)
             return
         retrieval = self.retrieval(query)
         judged_mode = self.settings.relevance.answer_method == "judged" and self.llm is None

@@ -12,6 +12,7 @@ or external entities. Anything unexpected while parsing becomes a ``CorruptFileE
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 import zipfile
@@ -26,7 +27,7 @@ from ingest.errors import (
     IngestError,
     UnsupportedFileError,
 )
-from ingest.filecheck import OLE2, check_file, convert_legacy
+from ingest.filecheck import OLE2, Limits, check_file, check_paragraph_markup, convert_legacy
 from ingest.inline import InlineWalker, normalized
 from ingest.notes import FOOTNOTE, NoteNumbers, note_formats, read_notes
 from ingest.numbering import Numbering
@@ -42,17 +43,30 @@ FIRST_PAGE_CHARS = 1500
 _UNPACK_FACTOR = 20  # a part may unpack to this many times max_file_mb before we call it a bomb
 
 
-def read_docx(path: str | Path, *, max_file_mb: int = 50) -> Document:
-    """Return the canonical text and blocks of a .docx file, or raise an IngestError leaf."""
+def read_docx(path: str | Path, *, max_file_mb: int = 50, limits: Limits | None = None) -> Document:
+    """Return the canonical text and blocks of a .docx file, or raise an IngestError leaf.
+
+    ``limits`` caps what the file may cost (see :class:`ingest.filecheck.Limits`); its
+    ``max_file_mb`` is taken from the argument.
+    """
     path = Path(path)
+    limits = dataclasses.replace(limits or Limits(), max_file_mb=max_file_mb)
     if check_file(path, max_file_mb) == OLE2:
         with tempfile.TemporaryDirectory(prefix="submissions-doc-") as workdir:
             converted = convert_legacy(path, Path(workdir))
-            return _read_zip(converted, path, max_file_mb)
-    return _read_zip(path, path, max_file_mb)
+            return _read_zip(converted, path, limits)
+    return _read_zip(path, path, limits)
 
 
-def _read_zip(source: Path, path: Path, max_file_mb: int) -> Document:
+def read_converted(
+    converted: Path, original: Path, *, max_file_mb: int = 50, limits: Limits | None = None
+) -> Document:
+    """Read a .docx that LibreOffice made from ``original``; errors name the original."""
+    limits = dataclasses.replace(limits or Limits(), max_file_mb=max_file_mb)
+    return _read_zip(converted, original, limits)
+
+
+def _read_zip(source: Path, path: Path, limits: Limits) -> Document:
     try:
         archive = zipfile.ZipFile(source, "r")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -61,7 +75,8 @@ def _read_zip(source: Path, path: Path, max_file_mb: int) -> Document:
             f"the file is a damaged or truncated zip package ({exc}); open it in Word "
             "(which can often repair it) and save it again as .docx.",
         ) from exc
-    package = Package(path, archive, max_part_bytes=max(max_file_mb, 10) * _UNPACK_FACTOR * 2**20)
+    max_part = max(limits.max_file_mb, 10) * _UNPACK_FACTOR * 2**20
+    package = Package(path, archive, max_part_bytes=max_part, limits=limits)
     try:
         return _parse(package)
     except IngestError:
@@ -79,7 +94,10 @@ def _read_zip(source: Path, path: Path, max_file_mb: int) -> Document:
 
 def _parse(package: Package) -> Document:
     main = package.main_part()
-    root = package.xml(main) if main else None
+    data = package.read(main) if main else None
+    if data is not None:
+        check_paragraph_markup(package.path, data, package.limits)
+    root = package.parse_bytes(data, main) if data is not None else None
     if root is None or root.tag != w("document") or root.find(w("body")) is None:
         raise _not_word(package)
     styles_name = package.related(main, "/styles")
@@ -170,6 +188,7 @@ def _assemble(
     blocks: list[Block] = []
     position = 0
     body_end = 0
+    callers: dict[str, str] = {}  # note label -> printed label of the paragraph citing it
     for index, draft in enumerate(drafts):
         text = draft.inline.text
         if not text:
@@ -185,6 +204,9 @@ def _assemble(
             label = numbers.label(ref.kind, ref.note_id)
             if label and label not in labels:
                 labels.append(label)
+        if index < body_count:
+            for label in labels:
+                callers.setdefault(label, draft.label)
         blocks.append(
             Block(
                 kind=draft.kind,
@@ -200,6 +222,7 @@ def _assemble(
                 row=draft.row,
                 header=draft.header,
                 style=draft.style,
+                attached=callers.get(draft.label, "") if index >= body_count else "",
             )
         )
         texts.append(text)

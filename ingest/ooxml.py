@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import posixpath
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ingest.errors import CorruptFileError, FileTooLargeError
+from ingest.filecheck import Inflater, Limits
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +73,21 @@ class Relationship:
 class Package:
     """A .docx zip opened read-only; parts are parsed on demand with the safe parser."""
 
-    def __init__(self, path: Path, archive: zipfile.ZipFile, *, max_part_bytes: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        archive: zipfile.ZipFile,
+        *,
+        max_part_bytes: int = 0,
+        limits: Limits | None = None,
+    ) -> None:
         self.path = path
         self._zip = archive
         self._names = {info.filename: info for info in archive.infolist()}
         self._lower = {name.lower(): name for name in self._names}
         self._max_part_bytes = max_part_bytes
+        self.limits = limits or Limits()
+        self._inflater = Inflater(path, self.limits)
         self._parser = new_parser()
         self._rels: dict[str, dict[str, Relationship]] = {}
 
@@ -96,21 +105,14 @@ class Package:
         if real is None:
             return None
         info = self._names[real]
-        if info.file_size > self._max_part_bytes:
+        if self._max_part_bytes and info.file_size > self._max_part_bytes:
             raise FileTooLargeError(
                 self.path,
                 f"the part {real} unpacks to {info.file_size // 2**20} MB, over the limit; "
                 "this looks like a zip bomb or an unusually large document. "
                 "Raise max_file_mb if the file is genuine.",
             )
-        try:
-            return self._zip.read(real)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise CorruptFileError(
-                self.path,
-                f"the part {real} cannot be unpacked ({exc}); the file is damaged. "
-                "Open it in Word and save it again.",
-            ) from exc
+        return self._inflater.read(self._zip, info)  # streamed, capped as it inflates
 
     def checksum(self, name: str) -> tuple[int, int] | None:
         """Return (CRC-32, size) of a part from the zip directory, without unpacking it."""

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.integration
 
 CHROMA = Path(sys.executable).parent / "chroma"
 FERGUSON = "State_UnitedStates_DOJ-Ferguson-Report-Summary.docx"
+FLOYD = "State_UnitedStates_WhiteHouse-Statements-George-Floyd.docx"
 
 
 def _free_port() -> int:
@@ -71,3 +72,50 @@ def test_ingest_and_search_through_a_chroma_server(
     assert hits[0].passage.submission_key == FERGUSON
     assert not (tmp_path / "index" / "chroma").exists()  # vectors live on the server
     assert sync(store, [folder]).counts()["unchanged"] == 1
+
+
+def test_update_remove_rebuild_and_repair_through_a_chroma_server(
+    chroma_url: str, tmp_path: Path, samples_dir: Path
+) -> None:
+    import docx
+    from index_checks import go, problems, start_worker
+
+    from vectorstore import generations
+    from vectorstore.sync import rebuild, remove, remove_generation
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in (FERGUSON, FLOYD):
+        shutil.copy(samples_dir / name, folder)
+    index = tmp_path / "index"
+    store = PassageStore(index, load_embedder("fast"), chroma_url=chroma_url, collection="upd")
+    assert sync(store, [folder]).ok
+    document = docx.Document(str(folder / FLOYD))
+    document.add_paragraph("A closing paragraph on independent prosecutors.")
+    document.save(str(folder / FLOYD))
+    assert sync(store, [folder]).counts()["updated"] == 1
+    assert problems(store) == []
+    # a writer killed after its Chroma write leaves orphans on the server; the next one repairs
+    document.add_paragraph("Another paragraph, on civilian review boards.")
+    document.save(str(folder / FLOYD))
+    store.close()
+    worker = start_worker(
+        index, "ingest", folder, "--crash", "after:chroma_upsert:1", "--chroma-url", chroma_url
+    )
+    go(worker)
+    worker.wait(timeout=120)
+    assert worker.returncode == -9
+    store = PassageStore(index, load_embedder("fast"), chroma_url=chroma_url, collection="upd")
+    assert remove(store, [FERGUSON]).ok
+    assert store.registry.meta("last_repair")
+    assert problems(store) == []
+    report = rebuild(store, keep_generations=2)
+    assert report.ok, report.notes
+    assert store.generation == 1
+    assert store.collection_name == "upd-g1"
+    assert problems(store) == []
+    remove_generation(store, 0)
+    names = {c.name for c in store._chroma().list_collections()}
+    assert "upd-g1" in names
+    assert "upd" not in names
+    assert [g.state for g in generations.listing(index)] == ["live"]

@@ -22,6 +22,12 @@ import numpy as np
 from ingest.types import Block, Document, Link, Passage, Submission
 from vectorstore.types import Filters
 
+# The journal of the commit protocol (see vectorstore.journal), created on open like overrides.
+JOURNAL_TABLE = (
+    "CREATE TABLE IF NOT EXISTS journal (id TEXT NOT NULL, op TEXT NOT NULL, "
+    "PRIMARY KEY (id, op)) WITHOUT ROWID"
+)
+
 SCHEMA_VERSION = "1"
 
 _SCHEMA = """
@@ -127,6 +133,13 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
         if values:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
+    if filters.theme:  # the passage_themes table of vectorstore.tags
+        marks = ",".join("?" * len(filters.theme))
+        clauses.append(
+            "p.id IN (SELECT passage_id FROM passage_themes"
+            f" WHERE theme IN ({marks}) AND score >= 0.5)"
+        )
+        params.extend(filters.theme)
     return " AND ".join(clauses), params
 
 
@@ -148,6 +161,7 @@ class Registry:
                 self.set_meta("schema_version", SCHEMA_VERSION)
         with self.transaction() as conn:
             conn.execute(_OVERRIDES_TABLE)
+            conn.execute(JOURNAL_TABLE)
 
     def close(self) -> None:
         """Close the connection."""
@@ -187,6 +201,21 @@ class Registry:
         """Set a meta value."""
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+    def write_seq(self) -> int:
+        """Return the change counter: it grows with every change of the Chroma side."""
+        return int(self.meta("write_seq") or 0)
+
+    def bump(self) -> int:
+        """Increase the change counter (readers reopen Chroma when it moves); return it."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta (name, value) VALUES ('write_seq', '1') ON CONFLICT(name) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            return int(
+                conn.execute("SELECT value FROM meta WHERE name = 'write_seq'").fetchone()[0]
+            )
 
     # submissions ------------------------------------------------------------------------
     def sources(self) -> dict[str, SourceState]:

@@ -8,75 +8,41 @@ Chroma is opened on first use, so registry-only work (status, a no-change ingest
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ingest.types import Document, Passage, Submission
+from vectorstore import generations
+from vectorstore.chroma_meta import (
+    SUBMISSION_FIELDS,
+    chroma_where,
+    passage_from_metadata,
+    passage_metadata,
+    release_client,
+)
 from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
 from vectorstore.lexical import LexicalIndex
-from vectorstore.registry import Registry
+from vectorstore.registry import Registry, filter_sql
+from vectorstore.tags import ensure_tables as ensure_tag_tables
 from vectorstore.types import Filters, Hit
 
 logger = logging.getLogger(__name__)
 
-# Scalar metadata copied onto every passage in Chroma, for filtering. Theme tags will join as
-# "theme_<tag>": True booleans, which Chroma can filter on.
-SUBMISSION_FIELDS = ("file", "submitter", "submitter_type", "country")
-_LIST_FIELDS = ("heading_path", "paragraphs", "footnotes")
-
-
-def passage_metadata(passage: Passage, submission: Submission) -> dict[str, Any]:
-    """Return the scalar-only Chroma metadata of a passage (lists flattened to JSON strings)."""
-    meta: dict[str, Any] = {
-        "submission_key": passage.submission_key,
-        "language": passage.language,
-        "ordinal": passage.ordinal,
-        "kind": passage.kind,
-        "locator": passage.locator,
-        "char_start": passage.char_start,
-        "char_end": passage.char_end,
-    }
-    meta.update({name: getattr(submission, name) for name in SUBMISSION_FIELDS})
-    for name in _LIST_FIELDS:
-        meta[name] = json.dumps(list(getattr(passage, name)), ensure_ascii=False)
-    return meta
-
-
-def passage_from_metadata(passage_id: str, text: str, meta: dict[str, Any]) -> Passage:
-    """Rebuild a Passage from Chroma metadata and its text (texts live in the registry only)."""
-    lists = {name: tuple(json.loads(meta.get(name) or "[]")) for name in _LIST_FIELDS}
-    return Passage(
-        id=passage_id,
-        submission_key=meta["submission_key"],
-        locator=meta.get("locator", ""),
-        language=meta.get("language", ""),
-        char_start=int(meta["char_start"]),
-        char_end=int(meta["char_end"]),
-        text=text,
-        embed_text=text,
-        ordinal=int(meta.get("ordinal", 0)),
-        kind=meta.get("kind", "paragraph"),
-        **lists,
-    )
-
-
-def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    """Return a Chroma ``where`` clause for ``filters`` (None when there is nothing to filter)."""
-    if filters is None or filters.is_empty():
-        return None
-    clauses = [
-        {name: {"$in": list(getattr(filters, name))}}
-        for name in filters.__slots__
-        if getattr(filters, name)
-    ]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+__all__ = [
+    "SUBMISSION_FIELDS",
+    "PassageStore",
+    "chroma_where",
+    "hit_record",
+    "passage_from_metadata",
+    "passage_metadata",
+]
 
 
 class PassageStore:
@@ -84,6 +50,8 @@ class PassageStore:
 
     ``embedder`` None opens the index read-only in spirit: string queries then use the embedder
     the index was built with. ``check_embedder`` False skips the mismatch check (rebuild).
+    ``generation`` pins one generation (default: the live one, followed across switches);
+    ``hnsw`` sets the HNSW parameters of collections this store creates (a new generation).
     """
 
     def __init__(
@@ -94,19 +62,90 @@ class PassageStore:
         collection: str = "submissions",
         chroma_url: str = "",
         check_embedder: bool = True,
+        generation: int | None = None,
+        hnsw: Mapping[str, int] | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.hnsw = dict(hnsw or {})  # max_neighbors, ef_construction, ef_search: new collections
         self.index_dir.mkdir(parents=True, exist_ok=True)
         (self.index_dir / "originals").mkdir(exist_ok=True)
-        self.collection_name = collection
+        self.base_collection = collection
         self.chroma_url = chroma_url
-        self.registry = Registry(self.index_dir / "registry.sqlite")
-        self.lexical = LexicalIndex(self.registry)
+        self._pinned = generation is not None
+        self._lock = threading.RLock()
         self._embedder = embedder
         self._client: Any = None
         self._collection: Any = None
+        self._open(generation if generation is not None else generations.current(index_dir))
         if embedder is not None and check_embedder:
             self.check_embedder(embedder)
+
+    def _open(self, number: int) -> None:
+        """Open generation ``number``'s registry (Chroma opens on first use)."""
+        self.generation = number
+        self.generation_dir = generations.folder_of(self.index_dir, number)
+        self.generation_dir.mkdir(parents=True, exist_ok=True)
+        self.collection_name = generations.collection_of(self.base_collection, number)
+        self._stamp = generations.pointer_stamp(self.index_dir)
+        self.registry = Registry(self.generation_dir / "registry.sqlite")
+        self.lexical = LexicalIndex(self.registry)
+        ensure_tag_tables(self.registry)
+        self._seen_seq = self.registry.write_seq()
+
+    # the index changed: reopen ------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Notice a change made by another process (or thread) and reopen what is stale.
+
+        A new live generation (a rebuild switched) reopens the registry and Chroma; a moved
+        change counter (an ingest, remove or metadata edit elsewhere) reopens the embedded Chroma
+        client, whose in-memory HNSW graph would otherwise miss the new vectors. Costs a stat
+        and one SQLite read when nothing changed. Returns True when something was reopened.
+        Called before every search; call it after writing through another store object.
+        """
+        with self._lock:
+            if not self._pinned and generations.pointer_stamp(self.index_dir) != self._stamp:
+                number = generations.current(self.index_dir)
+                if number != self.generation:
+                    self._close_chroma()
+                    self._open(number)
+                    return True
+                self._stamp = generations.pointer_stamp(self.index_dir)
+            seq = self.registry.write_seq()
+            if seq == self._seen_seq:
+                return False
+            self._seen_seq = seq
+            if not self.chroma_url:
+                self._close_chroma()
+            return True
+
+    def _close_chroma(self) -> None:
+        """Drop the Chroma client so that the next use loads the files afresh."""
+        client, self._client, self._collection = self._client, None, None
+        if client is not None and not self.chroma_url:
+            release_client(client, str(self.generation_dir / "chroma"))
+
+    def _read(self, call: Callable[[], Any]) -> Any:
+        """Run a Chroma read: fresh, shared-locked, retried once after a reopen on error."""
+        from vectorstore.locking import chroma_guard
+
+        with chroma_guard(self.index_dir, exclusive=False):
+            self.refresh()
+            with self._lock:
+                try:
+                    return call()
+                except Exception as exc:
+                    logger.warning("Chroma read failed (%s); reopening the index", exc)
+                    self._close_chroma()
+                    return call()
+
+    def _write(self, call: Callable[[], Any]) -> Any:
+        """Run a Chroma change under the exclusive guard, then move the change counter."""
+        from vectorstore.locking import chroma_guard
+
+        with chroma_guard(self.index_dir, exclusive=True), self._lock:
+            result = call()
+            self._seen_seq = self.registry.bump()
+            return result
 
     # embedder ---------------------------------------------------------------------------
     def recorded_embedder(self) -> tuple[str, int] | None:
@@ -166,7 +205,7 @@ class PassageStore:
                     settings=settings,
                 )
             else:
-                path = self.index_dir / "chroma"
+                path = self.generation_dir / "chroma"
                 self._client = chromadb.PersistentClient(path=str(path), settings=settings)
         return self._client
 
@@ -176,17 +215,33 @@ class PassageStore:
         if self._collection is None:
             self._collection = self._chroma().get_or_create_collection(
                 self.collection_name,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", **self.hnsw}},
                 embedding_function=None,
             )
         return self._collection
 
     def reset_collection(self) -> None:
-        """Drop and recreate the Chroma collection (rebuild, e.g. after a change of embedder)."""
+        """Drop and recreate this generation's Chroma collection (an empty, new generation)."""
+
+        def drop() -> None:
+            client = self._chroma()
+            if self.collection_name in [c.name for c in client.list_collections()]:
+                client.delete_collection(self.collection_name)
+            self._collection = None
+
+        self._write(drop)
+
+    def drop_generation_collection(self, number: int) -> None:
+        """Delete generation ``number``'s collection on a Chroma server (its folder holds none)."""
+        if not self.chroma_url or number == self.generation:
+            return
+        name = generations.collection_of(self.base_collection, number)
         client = self._chroma()
-        if self.collection_name in [c.name for c in client.list_collections()]:
-            client.delete_collection(self.collection_name)
-        self._collection = None
+        if name in [c.name for c in client.list_collections()]:
+            client.delete_collection(name)
+
+    def _batch(self) -> int:
+        return max(1, min(self._chroma().get_max_batch_size(), 5000))
 
     def chroma_upsert(
         self, passages: Sequence[Passage], vectors: np.ndarray, submissions: Sequence[Submission]
@@ -194,36 +249,64 @@ class PassageStore:
         """Upsert passages (``submissions[i]`` owns ``passages[i]``) in client-sized batches."""
         if not passages:
             return
-        batch = max(1, min(self._chroma().get_max_batch_size(), 5000))
-        for i in range(0, len(passages), batch):
-            part = range(i, min(i + batch, len(passages)))
-            self.collection.upsert(
-                ids=[passages[j].id for j in part],
-                embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
-                metadatas=[passage_metadata(passages[j], submissions[j]) for j in part],
-            )
+
+        def upsert() -> None:
+            batch = self._batch()
+            for i in range(0, len(passages), batch):
+                part = range(i, min(i + batch, len(passages)))
+                self.collection.upsert(
+                    ids=[passages[j].id for j in part],
+                    embeddings=np.asarray(vectors[i : i + batch], dtype=np.float32),
+                    metadatas=[passage_metadata(passages[j], submissions[j]) for j in part],
+                )
+
+        self._write(upsert)
 
     def chroma_update_metadata(
         self, passages: Sequence[Passage], submissions: Sequence[Submission]
     ) -> None:
         """Rewrite the Chroma metadata of passages (a manifest-only change)."""
-        batch = max(1, min(self._chroma().get_max_batch_size(), 5000))
-        for i in range(0, len(passages), batch):
-            part = range(i, min(i + batch, len(passages)))
-            self.collection.update(
-                ids=[passages[j].id for j in part],
-                metadatas=[passage_metadata(passages[j], submissions[j]) for j in part],
-            )
+        if not passages:
+            return
+
+        def update() -> None:
+            batch = self._batch()
+            for i in range(0, len(passages), batch):
+                part = range(i, min(i + batch, len(passages)))
+                self.collection.update(
+                    ids=[passages[j].id for j in part],
+                    metadatas=[passage_metadata(passages[j], submissions[j]) for j in part],
+                )
+
+        self._write(update)
 
     def chroma_delete(self, ids: Sequence[str]) -> None:
-        """Delete passages from Chroma."""
+        """Delete passages from Chroma (unknown ids are ignored)."""
         ids = list(ids)
-        for i in range(0, len(ids), 2000):
-            self.collection.delete(ids=ids[i : i + 2000])
+        if not ids:
+            return
+
+        def delete() -> None:
+            for i in range(0, len(ids), 2000):
+                self.collection.delete(ids=ids[i : i + 2000])
+
+        self._write(delete)
+
+    def chroma_ids(self) -> set[str]:
+        """Return every id in this generation's Chroma collection (a full consistency check)."""
+        found: set[str] = set()
+        offset, page = 0, 20000
+        while True:
+            got = self._read(lambda o=offset: self.collection.get(include=[], limit=page, offset=o))
+            found.update(got["ids"])
+            if len(got["ids"]) < page:
+                return found
+            offset += page
 
     # registry reads ---------------------------------------------------------------------
     def submissions(self) -> list[Submission]:
         """Return every submission, ordered by key."""
+        self.refresh()
         return self.registry.submissions()
 
     def submission(self, key: str) -> Submission:
@@ -277,15 +360,20 @@ class PassageStore:
         self, query: str | np.ndarray, k: int, filters: Filters | None = None
     ) -> list[Hit]:
         """Return up to ``k`` hits by cosine similarity (approximate HNSW order)."""
+        self.refresh()
         total = self.count()
         if total == 0 or k <= 0:
             return []
         vector = self.embed_query(query) if isinstance(query, str) else np.asarray(query)
-        result = self.collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, total),
-            where=chroma_where(filters),
-            include=["distances"],
+        if filters is not None and filters.theme:
+            return self._exact_search(vector, k, filters)
+        result = self._read(
+            lambda: self.collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=min(k, total),
+                where=chroma_where(filters),
+                include=["distances"],
+            )
         )
         ids, distances = result["ids"][0], result["distances"][0]
         found = self.registry.get_passages(ids)
@@ -293,8 +381,25 @@ class PassageStore:
             Hit(found[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in found
         ]
 
+    def _exact_search(self, vector: np.ndarray, k: int, filters: Filters) -> list[Hit]:
+        """Return the top ``k`` of the passages ``filters`` keep, by exact cosine (theme tags
+        live in the registry, so a theme filter is answered from there, not by Chroma)."""
+        condition, params = filter_sql(filters)
+        rows = self.registry.query(
+            f"SELECT p.id FROM passages p JOIN submissions s ON s.key = p.key WHERE {condition}",
+            params,
+        )
+        ids = [r[0] for r in rows]
+        if not ids:
+            return []
+        scores = self.vectors(ids) @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores)[:k]
+        found = self.registry.get_passages([ids[i] for i in order])
+        return [Hit(found[ids[i]], float(scores[i])) for i in order if ids[i] in found]
+
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         """Return up to ``k`` hits by BM25 (FTS5, language-aware; higher is better)."""
+        self.refresh()
         ranked = self.lexical.search(query, k, filters)
         found = self.registry.get_passages([pid for pid, _ in ranked])
         return [Hit(found[pid], score) for pid, score in ranked if pid in found]
@@ -311,7 +416,7 @@ class PassageStore:
         cached = self.registry.cached_vectors(recorded[0], list(shas.values())) if recorded else {}
         if all(i in shas and shas[i] in cached for i in ids):
             return np.vstack([cached[shas[i]] for i in ids]) if ids else np.zeros((0, 0))
-        got = self.collection.get(ids=ids, include=["embeddings"])
+        got = self._read(lambda: self.collection.get(ids=ids, include=["embeddings"]))
         by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
         missing = [i for i in ids if i not in by_id]
         if missing:
@@ -323,8 +428,10 @@ class PassageStore:
         return sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
 
     def close(self) -> None:
-        """Close the registry connection (Chroma needs no closing)."""
-        self.registry.close()
+        """Close the registry connection and the Chroma client."""
+        with self._lock:
+            self._close_chroma()
+            self.registry.close()
 
 
 def hit_record(store: PassageStore, rank: int, hit: Hit) -> dict[str, Any]:

@@ -14,15 +14,19 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.formats import SUFFIXES, FormatOptions  # .docx .docm .doc .odt .rtf .pdf
 from ingest.hashing import file_hash
 from ingest.metadata import MANIFEST_FIELDS
-from vectorstore.errors import UnknownSubmissionError
+from vectorstore import journal
+from vectorstore.discovery import Source as _Source
+from vectorstore.discovery import discover
+from vectorstore.duplicates import note_duplicates
+from vectorstore.errors import IndexMismatchError, UnknownSubmissionError
 from vectorstore.locking import writer_lock
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
@@ -53,42 +57,6 @@ __all__ = [
 # Fields people may edit in the library (those of the manifest); everything else comes from
 # the file.
 EDITABLE_FIELDS = tuple(name for name in MANIFEST_FIELDS if name != "file")
-
-SUFFIXES = (".docx", ".doc", ".docm")
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    path: Path
-    key: str
-    root: Path
-
-
-def discover(
-    paths: Sequence[Path], exclude: Path | None = None
-) -> tuple[list[_Source], list[FileOutcome], list[Path]]:
-    """Return (files to consider, missing paths as failures, folders given) for ``paths``.
-
-    Files under ``exclude`` (the index folder, which holds copies of the originals) are skipped.
-    """
-    sources: dict[str, _Source] = {}
-    missing: list[FileOutcome] = []
-    folders: list[Path] = []
-    for raw in paths:
-        path = Path(raw).resolve()
-        if path.is_dir():
-            folders.append(path)
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                hidden = any(part.startswith((".", "~$")) for part in rel.parts)
-                inside = exclude is not None and file.is_relative_to(exclude)
-                if file.suffix.lower() in SUFFIXES and file.is_file() and not hidden and not inside:
-                    sources.setdefault(rel.as_posix(), _Source(file, rel.as_posix(), path))
-        elif path.is_file():
-            sources.setdefault(path.name, _Source(path, path.name, path.parent))
-        else:
-            missing.append(FileOutcome(str(raw), str(raw), "failed", "no such file or folder"))
-    return list(sources.values()), missing, folders
 
 
 class _Manifests:
@@ -143,22 +111,32 @@ def sync(
     max_file_mb: int = 50,
     progress: Progress | None = None,
     workers: int = 0,
+    batch_passages: int = 0,
+    limits: dict[str, int] | None = None,
+    formats: FormatOptions | None = None,
 ) -> IngestReport:
     """Bring the index in line with ``paths`` (files or folders); return what was done.
 
     ``workers`` is the number of processes that parse files: 1 parses here, 0 means one per CPU
     but one (so 1 on a 2-core machine); worker processes start only when many files changed.
+    ``batch_passages`` (0: the embedder's own) is how many passages each write commits;
+    ``limits`` holds the input caps (see :class:`ingest.filecheck.Limits`), ``formats`` the PDF,
+    OCR and LibreOffice limits.
     """
     started = time.perf_counter()
     options = {
         "chunk_tokens": chunk_tokens,
         "overlap_tokens": overlap_tokens,
         "max_file_mb": max_file_mb,
+        **(limits or {}),
+        "formats": formats,
     }
-    with writer_lock(store.index_dir):
-        sources, missing, folders = discover(paths, exclude=store.index_dir.resolve())
+    with journal.writing(store) as repaired:
+        check_chunking(store, chunk_tokens, overlap_tokens)
+        sources, others, folders = discover(paths, SUFFIXES, exclude=store.index_dir.resolve())
         run = _Run(len(sources), progress)
-        run.report.outcomes.extend(missing)
+        run.report.repaired = repaired
+        run.report.outcomes.extend(others)
         known = store.registry.sources()
         present = {s.key for s in sources}
         roots = {str(f) for f in folders}
@@ -166,13 +144,34 @@ def sync(
         jobs = _plan(store, sources, known, run, set(gone) if sync_removed else set())
         run.report.add_time("scan", time.perf_counter() - started)
         if jobs:
-            BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+            writer = BatchWriter(store, run.report, run.outcome, batch_passages)
+            writer.run(jobs, options, workers)
+            note_duplicates(store, run.report)
         if sync_removed:
             for key in _remove_keys(store, gone):
                 run.outcome(FileOutcome(key, "", "removed", "gone from disk"))
     run.report.timings["total"] = time.perf_counter() - started
     _log_run(store, paths, run.report)
     return run.report
+
+
+def check_chunking(store: PassageStore, chunk_tokens: int, overlap_tokens: int) -> None:
+    """Record the chunking of a new index; refuse to mix another one into a filled index.
+
+    A change of chunking, like a change of embedder, is a new generation: `submissions rebuild`.
+    """
+    wanted = f"{chunk_tokens}/{overlap_tokens}"
+    recorded = store.registry.meta("chunking")
+    if recorded is None or store.count() == 0:
+        store.registry.set_meta("chunking", wanted)
+        return
+    if recorded != wanted:
+        raise IndexMismatchError(
+            f"the index in {store.index_dir} was chunked with chunk_tokens/overlap_tokens "
+            f"{recorded}, not {wanted}: run `submissions rebuild` to re-chunk everything into "
+            f"a new generation, or set SUBMISSIONS_CHUNK_TOKENS and SUBMISSIONS_OVERLAP_TOKENS "
+            "back"
+        )
 
 
 def _plan(
@@ -232,8 +231,8 @@ def add_prepared(store: PassageStore, prepared: Any, source: Path, root: Path | 
         stat.st_size, stat.st_mtime_ns, "{}",
     )  # fmt: skip
     report = IngestReport()
-    with writer_lock(store.index_dir):
-        writer = BatchWriter(store, report, report.outcomes.append)
+    with journal.writing(store):
+        writer = BatchWriter(store, report, report.outcomes.append, command="upload")
         writer.pending.append((Job(key, source, state, {}, "added"), prepared))
         writer.flush()
     return report.outcomes[0].passages
@@ -248,11 +247,13 @@ def _remove_keys(store: PassageStore, keys: Sequence[str]) -> list[str]:
         if sub is None:
             continue
         ids = registry.passage_ids(key)
+        journal.begin(registry, "remove", [])
         with registry.transaction():
             store.lexical.delete(list(ids.values()))
             registry.delete_submission(key)
-        if ids:
-            store.chroma_delete(list(ids))
+            journal.settle(registry, [], list(ids))
+        store.chroma_delete(list(ids))
+        journal.end(registry)
         if registry.key_with_hash(sub.content_hash) is None:
             store.original_for_hash(sub.content_hash).unlink(missing_ok=True)
         removed.append(key)
@@ -262,7 +263,8 @@ def _remove_keys(store: PassageStore, keys: Sequence[str]) -> list[str]:
 def remove(store: PassageStore, keys: Sequence[str]) -> IngestReport:
     """Remove submissions by key (the user's files are untouched); unknown keys fail."""
     report = IngestReport()
-    with writer_lock(store.index_dir):
+    with journal.writing(store) as repaired:
+        report.repaired = repaired
         known = [k for k in keys if store.registry.submission(k) is not None]
         for key in _remove_keys(store, known):
             report.outcomes.append(FileOutcome(key, "", "removed"))
@@ -285,15 +287,19 @@ def update_metadata(store: PassageStore, key: str, **changes: Any) -> Any:
     if unknown:
         raise ValueError(f"cannot edit {', '.join(unknown)}: editable fields are {EDITABLE_FIELDS}")
     registry = store.registry
-    with writer_lock(store.index_dir):
+    with journal.writing(store):
+        registry = store.registry  # repair may have followed a switch to a new generation
         old = registry.submission(key)
         if old is None:
             raise UnknownSubmissionError(f"{key} is not in the index (see `submissions status`)")
-        registry.set_overrides(key, changes)
-        new = dataclasses.replace(old, **changes)
-        registry.put_submission(new, registry.sources()[key])
+        journal.begin(registry, "edit", [key], journal.META)
+        with registry.transaction():
+            registry.set_overrides(key, changes)
+            new = dataclasses.replace(old, **changes)
+            registry.put_submission(new, registry.sources()[key])
         passages = store.passages_of(key)
         store.chroma_update_metadata(passages, [new] * len(passages))
+        journal.end(registry)
     logger.info("metadata of %s changed: %s", key, changes)
     return new
 
@@ -306,38 +312,61 @@ def rebuild(
     max_file_mb: int = 50,
     progress: Progress | None = None,
     workers: int = 0,
+    batch_passages: int = 0,
+    limits: dict[str, int] | None = None,
+    keep_generations: int = 2,
+    formats: FormatOptions | None = None,
 ) -> IngestReport:
-    """Re-ingest every submission from the stored originals, with the store's embedder."""
+    """Re-ingest every submission from the stored originals into a new generation, then switch.
+
+    The live generation is read (by this process and others) until the new one passes its smoke
+    check; then one rename makes the new one live, and ``store`` follows it. If a file fails, the
+    new generation is dropped and the old one stays live (nothing indexed is lost). Afterwards
+    only the newest ``keep_generations`` complete generations are kept (at least the live one).
+    """
+    from vectorstore.rebuilding import build_generation
+
     started = time.perf_counter()
     options = {
         "chunk_tokens": chunk_tokens,
         "overlap_tokens": overlap_tokens,
         "max_file_mb": max_file_mb,
+        **(limits or {}),
+        "formats": formats,
     }
-    registry = store.registry
-    with writer_lock(store.index_dir):
-        states = registry.sources()
+    with journal.writing(store) as repaired:
+        states = store.registry.sources()
         run = _Run(len(states), progress)
-        store.reset_collection()
-        with registry.transaction() as conn:
-            store.lexical.clear()
-            conn.execute("DELETE FROM passages")
-            conn.execute("DELETE FROM documents")
-        store.record_embedder(store.embedder)
-        jobs = []
-        for key, state in sorted(states.items()):
-            original = store.original_for_hash(state.content_hash)
-            if not original.is_file():
-                detail = f"the stored original {original.name} is missing: ingest the file again"
-                run.outcome(FileOutcome(key, str(original), "failed", detail))
-                continue
-            jobs.append(
-                Job(key, original, state, json.loads(state.manifest_row or "{}"), "updated")
-            )
-        BatchWriter(store, run.report, run.outcome).run(jobs, options, workers)
+        run.report.repaired = repaired
+        build_generation(store, states, run.report, run.outcome, options, workers, batch_passages)
+        if run.report.ok:
+            prune_generations(store, keep_generations)
     run.report.timings["total"] = time.perf_counter() - started
     _log_run(store, [], run.report, command="rebuild")
     return run.report
+
+
+def prune_generations(store: PassageStore, keep: int) -> list[int]:
+    """Delete complete old generations beyond the newest ``keep``; return their numbers."""
+    from vectorstore import generations
+
+    old = [g for g in generations.listing(store.index_dir) if g.state == "old"]
+    removed = []
+    for generation in old[: max(0, len(old) - max(0, keep - 1))]:
+        remove_generation(store, generation.number, locked=True)
+        removed.append(generation.number)
+    return removed
+
+
+def remove_generation(store: PassageStore, number: int, *, locked: bool = False) -> None:
+    """Delete an old generation (never the live one)."""
+    from contextlib import nullcontext
+
+    from vectorstore import generations
+
+    with nullcontext() if locked else writer_lock(store.index_dir):
+        store.drop_generation_collection(number)
+        generations.delete(store.index_dir, number)
 
 
 def _log_run(
@@ -354,6 +383,9 @@ def _log_run(
         "embedded": report.embedded,
         "timings_s": {k: round(v, 4) for k, v in report.timings.items()},
         "failed_files": [{"key": o.key, "reason": o.detail} for o in report.failed],
+        "generation": store.generation,
+        "repaired": report.repaired,
+        "notes": report.notes,
     }
     with (store.index_dir / "ingest.log.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")

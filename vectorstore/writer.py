@@ -2,9 +2,9 @@
 
 Files are prepared (parsed, described, chunked) in worker processes when there are many, while
 this process embeds and stores the ones already prepared. Writes go in batches, because each
-Chroma call has a fixed cost. Within a batch the order keeps replacement atomic: new passages go
-into Chroma, then the registry and lexical rows change in one transaction, and only then are
-stale passages deleted from Chroma.
+Chroma call has a fixed cost. Each batch follows the commit protocol of
+:mod:`vectorstore.journal`: ids journalled, new passages into Chroma, the registry and lexical
+rows changed in one transaction, stale passages deleted from Chroma, journal cleared.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from vectorstore import journal
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
 
 logger = logging.getLogger(__name__)
 
-ACTIONS = ("added", "updated", "removed", "unchanged", "duplicate", "failed")
+ACTIONS = ("added", "updated", "removed", "unchanged", "duplicate", "failed", "skipped")
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 POOL_ALL_CORES_FILES = 500  # from this many files, parse on every core
 Progress = Callable[[int, int, str], None]
@@ -57,6 +58,8 @@ class IngestReport:
     embedded: int = 0  # passages embedded in this run (vector cache misses)
     cached: int = 0  # passages whose vector came from the cache
     timings: dict[str, float] = field(default_factory=dict)
+    repaired: dict[str, Any] = field(default_factory=dict)  # what this writer's repair did
+    notes: list[str] = field(default_factory=list)  # run-level remarks (e.g. rebuild not switched)
 
     def of(self, action: str) -> list[FileOutcome]:
         """Return the outcomes with this action."""
@@ -87,6 +90,8 @@ class IngestReport:
             "embedded": self.embedded,
             "cached": self.cached,
             "timings_s": {k: round(v, 4) for k, v in self.timings.items()},
+            "repaired": self.repaired,
+            "notes": self.notes,
             "files": [dataclasses.asdict(o) for o in self.outcomes],
         }
 
@@ -110,6 +115,7 @@ def text_sha(text: str) -> str:
 def _prepare_job(args: tuple[Path, str, str, dict[str, str], dict[str, int]]) -> tuple:
     """Prepare one file (runs in a worker process); return (prepared|None, error, seconds)."""
     from ingest.errors import IngestError
+    from ingest.filecheck import Limits
     from ingest.prepare import prepare
 
     path, key, content_hash, row, options = args
@@ -123,6 +129,8 @@ def _prepare_job(args: tuple[Path, str, str, dict[str, str], dict[str, int]]) ->
             chunk_tokens=options["chunk_tokens"],
             overlap_tokens=options["overlap_tokens"],
             max_file_mb=options["max_file_mb"],
+            limits=Limits.from_options(options),
+            formats=options.get("formats"),
         )
         return prepared, "", time.perf_counter() - start
     except IngestError as exc:
@@ -167,7 +175,9 @@ class BatchWriter:
         report: IngestReport,
         on_outcome: Callable[[FileOutcome], None],
         batch_passages: int = 0,
+        command: str = "ingest",
     ) -> None:
+        self.command = command
         self.store = store
         self.report = report
         self.on_outcome = on_outcome
@@ -242,9 +252,11 @@ class BatchWriter:
         ]
         for job, _ in batch:
             store.store_original(job.path, job.state.content_hash)
-        store.chroma_upsert([p for _, p in rows], vectors, [s for s, _ in rows])
+        added = [p.id for _, p in rows]
+        journal.begin(registry, self.command, added)  # 1. journal the ids about to be written
+        store.chroma_upsert([p for _, p in rows], vectors, [s for s, _ in rows])  # 2.
         stale: dict[str, int] = {}
-        with registry.transaction():
+        with registry.transaction():  # 3. the registry side changes in one transaction
             offset = 0
             for submission, (job, prepared) in zip(submissions, batch, strict=True):
                 passages = list(prepared.passages)
@@ -261,8 +273,9 @@ class BatchWriter:
                 store.lexical.add(
                     [(r, p.embed_text, p.language) for r, p in zip(rowids, passages, strict=True)]
                 )
-        if stale:
-            store.chroma_delete(list(stale))
+            journal.settle(registry, added, list(stale))
+        store.chroma_delete(list(stale))  # 4. (a no-op when nothing went stale)
+        journal.end(registry)  # 5.
         self.report.add_time("store", time.perf_counter() - start)
         for submission, (job, _) in zip(submissions, batch, strict=True):
             self.on_outcome(
@@ -280,9 +293,11 @@ class BatchWriter:
             ingested_at=old.ingested_at if old else "",
             **registry.overrides(job.key),
         )
+        journal.begin(registry, self.command, [job.key], journal.META)
         registry.put_submission(submission, job.state)
         passages = self.store.passages_of(job.key)
         self.store.chroma_update_metadata(passages, [submission] * len(passages))
+        journal.end(registry)
         self.report.add_time("store", time.perf_counter() - start)
         detail = "metadata only (manifest changed)"
         self.on_outcome(FileOutcome(job.key, str(job.path), "updated", detail))

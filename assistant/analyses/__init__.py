@@ -1,1 +1,2 @@
-"""Cross-submission analyses: who (every submission judged), and later compare, coverage."""
+"""Cross-submission analyses: who (every submission judged), coverage of the call's themes,
+comparison, the thematic digest."""

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.config import Settings
+from assistant.config import Settings, hnsw_of
 
 if TYPE_CHECKING:
     from assistant.engine import Engine
@@ -53,15 +53,17 @@ def open_store(
         collection=settings.collection,
         chroma_url=settings.chroma_url,
         check_embedder=check_embedder,
+        hnsw=hnsw_of(settings),
     )
 
 
 def require_index(settings: Settings) -> None:
     """Raise ConfigError naming the folder when ``settings`` points at no index."""
     from assistant.errors import ConfigError
+    from vectorstore.generations import has_index
 
     folder = Path(settings.index_dir)
-    if not settings.chroma_url and not (folder / "registry.sqlite").exists():
+    if not settings.chroma_url and not has_index(folder):
         raise ConfigError(
             f"no index in {folder}: run `submissions ingest FOLDER --index {folder}` first, "
             "or point --index (SUBMISSIONS_INDEX) at an existing index"

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.cli.factory import open_store
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
+from assistant.formatting import format_locator
+from ingest.pages import format_pages
 
 if TYPE_CHECKING:
     from vectorstore.store import PassageStore
@@ -36,7 +38,9 @@ def _console() -> Any:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register ingest, status, search, remove and rebuild."""
-    ingest = sub.add_parser("ingest", help="index .docx files or folders (incremental)")
+    ingest = sub.add_parser(
+        "ingest", help="index .docx, .pdf, .odt, .doc and .rtf files or folders (incremental)"
+    )
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     ingest.add_argument(
         "--sync", action="store_true", help="also remove submissions gone from the given folders"
@@ -71,6 +75,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_index_option(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
 
+    gens = sub.add_parser("generations", help="list the index generations; remove old ones")
+    gens.add_argument(
+        "--remove", type=int, action="append", metavar="N", help="remove old generation N"
+    )
+    gens.add_argument("--json", action="store_true", help="print JSON")
+    add_index_option(gens)
+    gens.set_defaults(func=cmd_generations)
+
 
 @contextmanager
 def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
@@ -98,13 +110,25 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str]
 
 
 # ingest / rebuild / remove ------------------------------------------------------------------
-def ingest_options(settings: Settings) -> dict[str, int]:
+def ingest_options(settings: Settings) -> dict[str, Any]:
     """Return the settings that shape ingest (passed to sync and rebuild alike)."""
     return {
         "chunk_tokens": settings.chunk_tokens,
         "overlap_tokens": settings.overlap_tokens,
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
+        "limits": input_limits(settings),
+        "formats": settings.format_options(),
+    }
+
+
+def input_limits(settings: Settings) -> dict[str, int]:
+    """Return the per-file input caps of ``settings`` (ingest.filecheck.Limits fields)."""
+    return {
+        "max_unpacked_mb": settings.max_unpacked_mb,
+        "max_compression_ratio": settings.max_compression_ratio,
+        "max_paragraphs": settings.max_paragraphs,
+        "max_passages": settings.max_passages,
     }
 
 
@@ -121,8 +145,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             **ingest_options(settings),
         )
+    tag_themes(store, settings)
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
+
+
+def tag_themes(store: PassageStore, settings: Settings) -> None:
+    """Score the new passages against the call's themes (stored vectors; no re-embedding)."""
+    from assistant.themes.tagger import tag_after_sync
+
+    tag_after_sync(store, settings)
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,10 +166,39 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         report = rebuild(
             store,
             progress=progress,
+            keep_generations=settings.keep_generations,
             **ingest_options(settings),
         )
+    tag_themes(store, settings)
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
+
+
+def cmd_generations(args: argparse.Namespace, settings: Settings) -> int:
+    """List the index generations, or remove old ones."""
+    from vectorstore.rebuilding import describe_generations
+    from vectorstore.sync import remove_generation
+
+    store = open_store(settings, embedder=False, must_exist=True)
+    for number in args.remove or ():
+        try:
+            remove_generation(store, number)
+        except ValueError as exc:
+            from assistant.errors import ConfigError
+
+            raise ConfigError(str(exc)) from exc
+    rows = describe_generations(store)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    console = _console()
+    for row in rows:
+        console.print(
+            f"generation {row['generation']}: {row['state']}, {row['size_bytes'] / 1e6:.1f} MB, "
+            f"{row['folder']}",
+            markup=False,
+        )
+    return 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,6 +235,8 @@ def print_report(report: IngestReport, *, as_json: bool) -> None:
             style = "red" if o.action == "failed" else ""
             files.add_row(o.key, o.action, str(o.passages or ""), o.detail, style=style)
         console.print(files)
+    for note in report.notes:
+        console.print(note, markup=False)
     seconds = report.timings.get("total", 0.0)
     console.print(
         f"{report.embedded} passages embedded, {report.cached} from cache, {seconds:.1f} s"
@@ -182,7 +245,12 @@ def print_report(report: IngestReport, *, as_json: bool) -> None:
 
 # status ------------------------------------------------------------------------------------
 def status_record(store: PassageStore) -> dict[str, Any]:
-    """Return the index status as a JSON-ready dict."""
+    """Return the index status as a JSON-ready dict (read-only: no lock, no repair).
+
+    Every submission counted is complete (the commit protocol guarantees it); a write in
+    progress, or one that was killed and not yet repaired, is reported beside the counts.
+    """
+    from vectorstore.journal import describe
     from vectorstore.sync import last_run
 
     recorded = store.recorded_embedder()
@@ -195,6 +263,8 @@ def status_record(store: PassageStore) -> dict[str, Any]:
         "passage_count": store.count(),
         "size_bytes": store.size_bytes(),
         "last_ingest": last_run(store.index_dir),
+        "generation": store.generation,
+        **describe(store),
         "submissions": [dataclasses.asdict(s) for s in submissions],
     }
 
@@ -228,7 +298,31 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             str(s["passages"]),
         )
     console.print(table)
+    for line in write_lines(record):
+        console.print(line)
     return 0
+
+
+def write_lines(record: dict[str, Any]) -> list[str]:
+    """Return the status lines about writes in progress and the last repair."""
+    lines = []
+    state = record.get("write_in_progress")
+    if state:
+        how = "running" if state["running"] else "interrupted (the next writer repairs it)"
+        lines.append(
+            f"A {state['command']} started {state['started']} (pid {state['pid']}) is {how}."
+        )
+    for build in record.get("rebuild_in_progress") or []:
+        how = "running" if build["running"] else "abandoned (the next writer removes it)"
+        lines.append(f"A rebuild into generation {build['generation']} is {how}.")
+    repair = record.get("last_repair")
+    if repair:
+        lines.append(
+            f"Last repair {repair['time']}: {repair['orphans_removed']} orphan vectors and "
+            f"{repair['stale_removed']} stale ones removed, {repair['rewritten']} rewritten, "
+            f"{len(repair['abandoned_generations'])} unfinished generations removed."
+        )
+    return lines
 
 
 # search ------------------------------------------------------------------------------------
@@ -256,9 +350,13 @@ def search_hits(
 
 def hits_json(store: PassageStore, hits: Sequence[Hit]) -> list[dict[str, Any]]:
     """Return the ``search --json`` rows of ranked hits."""
+    from vectorstore.chroma_meta import page_fields
     from vectorstore.store import hit_record
 
-    return [hit_record(store, rank, hit) for rank, hit in enumerate(hits, 1)]
+    return [
+        {**hit_record(store, rank, hit), **page_fields(hit.passage)}
+        for rank, hit in enumerate(hits, 1)
+    ]
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -276,8 +374,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         console.print("No passages found.")
     for row in rows:
         where = " › ".join(row["heading_path"])
+        pages = format_pages(row["page"] or 0, row["page_end"] or 0, row["page_label"])
         console.print(
-            f"[bold]{row['rank']}. {row['file']}[/bold]  {row['locator']}  "
+            f"[bold]{row['rank']}. {row['file']}[/bold]  "
+            f"{format_locator(row['locator'], page=pages)}  "
             f"[dim]{where}  score {row['score']:.3f}[/dim]"
         )
         console.print(" ".join(row["text"].split())[:400], markup=False)
