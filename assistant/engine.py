@@ -26,6 +26,7 @@ from assistant.analyses.judging import AspectJudge, SimilarityJudge
 from assistant.analyses.who import WhoResult, scope_phrase, who
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
+from assistant.answering.corpus import fused_scores
 from assistant.answering.extractive import (
     NOT_ADDRESSED,
     Extract,
@@ -44,7 +45,7 @@ from assistant.answering.judged import (
 )
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import Evidence, assess
-from assistant.answering.relevance import Judge, Probe, fused_scores, load_model
+from assistant.answering.relevance import Judge, Probe, load_model
 from assistant.config import RetrievalSettings, Settings
 from assistant.protocols import PassageIndex
 from assistant.query.followup import Turn

@@ -33,6 +33,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchm
 sys.path.insert(0, str(ROOT))
 
 
+from assistant.answering.corpus import _logit, fused_scores  # noqa: E402
 from assistant.answering.relevance import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
@@ -40,8 +41,6 @@ from assistant.answering.relevance import (  # noqa: E402
     Judge,
     Logistic,
     Model,
-    _logit,
-    fused_scores,
     sentence_features,
 )
 from assistant.answering.sentences import sentence_spans  # noqa: E402

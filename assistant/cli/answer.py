@@ -148,6 +148,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(f"cannot read questions from {args.questions}: {exc}") from exc
     engine = build_engine(settings)
     results = evaluate(engine, questions, baselines=args.baselines)
+    from assistant.evaluation.relevance import calibration, who_metrics
+
+    results["_who"] = who_metrics(engine, questions)
+    results["_calibration"] = calibration(engine, questions)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:

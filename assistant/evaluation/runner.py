@@ -320,10 +320,6 @@ def evaluate(
         }
         for r in rows
     ]
-    from assistant.evaluation.relevance import calibration, who_metrics
-
-    results["_who"] = who_metrics(engine, questions)
-    results["_calibration"] = calibration(engine, questions)
     if baselines:
         for mode, name in (("dense", "dense only"), ("bm25", "lexical only")):
             results[name] = by_kind(run_retriever(questions, store_search(engine, mode, k), k))
