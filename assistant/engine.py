@@ -23,7 +23,7 @@ from typing import Any
 from assistant.analyses.chat import compare_events, plan_comparison
 from assistant.analyses.compare import Comparer, seed_themes
 from assistant.analyses.judging import AspectJudge, SimilarityJudge
-from assistant.analyses.who import WhoResult, scope_phrase, who
+from assistant.analyses.who import WhoResult, who
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
 from assistant.answering.corpus import fused_scores
@@ -41,7 +41,7 @@ from assistant.answering.judged import (
     judge_query,
     judged_answer,
     judged_refusal,
-    who_lines,
+    who_events,
 )
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import Evidence, assess
@@ -328,28 +328,7 @@ class Engine:
     def _who(self, question: str, query: Query, started: float) -> Iterator[Event]:
         """Yield the who mode: the count and the full list, one citation per submission."""
         result = who(query, self.judge, self.sources, probe=self.probe(query))
-        extract = who_lines(result)
-        yield from (TextDelta(t) for t in stream_lines(extract.lines))
-        citations = tuple(extract.citations)
-        yield CitationsReady(citations)
-        closest = tuple(x.citation for x in result.not_addressed if x.citation is not None)
-        listed = (*result.addressed, *result.not_addressed)
-        hits = tuple(Hit(x.passage, x.strength) for x in listed if x.passage is not None)
-        yield Done(
-            Answer(
-                question=question,
-                claims=tuple(extract.claims),
-                sources=hits,
-                answered=result.count > 0,
-                text="\n".join(extract.lines),
-                citations=citations,
-                resolved_question=query.resolved,
-                timings_ms={**result.timings_ms, "total": _ms(started)},
-                mode="who",
-                closest=closest,
-                scope=scope_phrase(result),
-            )
-        )
+        yield from who_events(result, question, query.resolved, _ms(started))
 
     def embedder_name(self) -> str:
         """Return the name of the embedder the index was built with ("e5", "fast", ...)."""

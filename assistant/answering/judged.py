@@ -12,6 +12,7 @@ The who mode renders :class:`assistant.analyses.who.WhoResult` the same way, wit
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,12 +26,13 @@ from assistant.answering.extractive import (
     describe_filters,
     display_name,
     not_found_line,
+    stream_lines,
 )
 from assistant.answering.relevance import Judge, Probe, quote_spans
 from assistant.config import AnswerSettings, RelevanceSettings
 from assistant.query.question import Query
 from assistant.retrieval.retriever import matches
-from assistant.types import Citation, Claim
+from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
 from ingest.analysis import words
 from ingest.types import Passage, Submission
 from vectorstore.types import Hit
@@ -292,3 +294,31 @@ def cited_hits(extract: Extract, judged: Judged) -> list[Hit]:
             seen.add(c.passage_id)
             out.append(Hit(judged.passages[i], float(judged.probs[i])))
     return out
+
+
+def who_events(
+    result: WhoResult, question: str, resolved: str, elapsed_ms: float
+) -> Iterator[Event]:
+    """Yield the who mode's stream: its text, its citations, then Done(answer)."""
+    extract = who_lines(result)
+    yield from (TextDelta(t) for t in stream_lines(extract.lines))
+    citations = tuple(extract.citations)
+    yield CitationsReady(citations)
+    closest = tuple(x.citation for x in result.not_addressed if x.citation is not None)
+    listed = (*result.addressed, *result.not_addressed)
+    hits = tuple(Hit(x.passage, x.strength) for x in listed if x.passage is not None)
+    yield Done(
+        Answer(
+            question=question,
+            claims=tuple(extract.claims),
+            sources=hits,
+            answered=result.count > 0,
+            text="\n".join(extract.lines),
+            citations=citations,
+            resolved_question=resolved,
+            timings_ms={**result.timings_ms, "total": elapsed_ms},
+            mode="who",
+            closest=closest,
+            scope=scope_phrase(result),
+        )
+    )
