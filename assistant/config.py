@@ -27,7 +27,6 @@ from typing import Any
 
 from assistant.analyses.compare_settings import CompareSettings
 from assistant.errors import ConfigError
-from ingest.formats import FormatOptions
 
 PREFIX = "SUBMISSIONS_"
 FITTED = Path(__file__).resolve().parent / "data" / "fitted.json"
@@ -377,18 +376,6 @@ class Settings:
             given = overrides.get(group)
             values[group] = given if given is not None else kind(**layer)
         return cls(**values)
-
-    def format_options(self) -> FormatOptions:
-        """Return the PDF/OCR/conversion limits for the ingest stage."""
-        return FormatOptions(
-            max_pages=self.pdf_max_pages,
-            file_timeout_s=self.pdf_timeout_s,
-            ocr=self.ocr,
-            ocr_languages=self.ocr_languages,
-            ocr_max_pages=self.ocr_max_pages,
-            ocr_timeout_s=self.ocr_timeout_s,
-            convert_timeout_s=self.convert_timeout_s,
-        )
 
     @staticmethod
     def env_name(field_name: str) -> str:

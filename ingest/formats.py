@@ -32,6 +32,20 @@ class FormatOptions:
     ocr_timeout_s: float = 240.0  # time limit for the OCR of one file
     convert_timeout_s: float = 120.0  # time limit for one LibreOffice conversion
 
+    @classmethod
+    def from_settings(cls, settings: object) -> FormatOptions:
+        """Return the limits of the app's Settings (pdf_max_pages, ocr_timeout_s, ...)."""
+        get = settings.__getattribute__
+        return cls(
+            max_pages=get("pdf_max_pages"),
+            file_timeout_s=get("pdf_timeout_s"),
+            ocr=get("ocr"),
+            ocr_languages=get("ocr_languages"),
+            ocr_max_pages=get("ocr_max_pages"),
+            ocr_timeout_s=get("ocr_timeout_s"),
+            convert_timeout_s=get("convert_timeout_s"),
+        )
+
 
 def is_from_ocr(properties: dict[str, str]) -> bool:
     """Return True when a document's text was read by OCR (here or by whoever made the PDF)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.config import Settings
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
 
 pytestmark = pytest.mark.integration
 

@@ -19,6 +19,7 @@ from assistant.cli.factory import open_store
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
 from assistant.formatting import format_locator
+from ingest.formats import FormatOptions
 from ingest.pages import format_pages
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def ingest_options(settings: Settings) -> dict[str, Any]:
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
         "limits": input_limits(settings),
-        "formats": settings.format_options(),
+        "formats": FormatOptions.from_settings(settings),
     }
 
 

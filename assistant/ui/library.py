@@ -20,7 +20,7 @@ from assistant.themes.tagger import tag_after_sync
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
-from ingest.formats import SUFFIXES
+from ingest.formats import SUFFIXES, FormatOptions
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
@@ -137,7 +137,7 @@ def _options(ctx: AppContext) -> dict[str, Any]:
             "max_paragraphs": s.max_paragraphs,
             "max_passages": s.max_passages,
         },
-        "formats": s.format_options(),
+        "formats": FormatOptions.from_settings(s),
     }
 
 
