@@ -11,9 +11,9 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
 
 from assistant.config import Settings
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
 
 pytestmark = pytest.mark.integration
 
