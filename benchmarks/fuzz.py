@@ -270,7 +270,8 @@ def bombs_section() -> str:
         f"`nice python benchmarks/fuzz.py --bombs-only` ({time.strftime('%Y-%m-%d')}, 2 shared "
         f"cores). Each file is prepared in a fresh process with the default caps unless said; "
         "peak RSS is that process's high-water mark during the file (reset just before it, "
-        "Linux VmHWM), beside its RSS before the file (parsing libraries load during the file, so the clean file's peak is their cost); a case is stopped after "
+        "Linux VmHWM), beside its RSS before the file (parsing libraries load during the file, "
+        "so the clean file's peak is their cost); a case is stopped after "
         f"{BOMB_GUARD_S} s.",
         "",
         "| file | size | outcome | seconds | RSS before | peak RSS |",
