@@ -22,6 +22,7 @@ from vectorstore import generations
 from vectorstore.chroma_meta import (
     SUBMISSION_FIELDS,
     chroma_where,
+    open_client,
     passage_from_metadata,
     passage_metadata,
     release_client,
@@ -29,6 +30,7 @@ from vectorstore.chroma_meta import (
 from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
 from vectorstore.lexical import LexicalIndex
+from vectorstore.records import hit_record
 from vectorstore.registry import Registry
 from vectorstore.types import Filters, Hit
 
@@ -188,23 +190,7 @@ class PassageStore:
     # chroma -----------------------------------------------------------------------------
     def _chroma(self) -> Any:
         if self._client is None:
-            import chromadb
-            from chromadb.config import Settings
-
-            settings = Settings(anonymized_telemetry=False)
-            if self.chroma_url:
-                from urllib.parse import urlparse
-
-                url = urlparse(self.chroma_url)
-                self._client = chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1",
-                    port=url.port or 8000,
-                    ssl=url.scheme == "https",
-                    settings=settings,
-                )
-            else:
-                path = self.generation_dir / "chroma"
-                self._client = chromadb.PersistentClient(path=str(path), settings=settings)
+            self._client = open_client(self.generation_dir / "chroma", self.chroma_url)
         return self._client
 
     @property
@@ -412,28 +398,3 @@ class PassageStore:
         with self._lock:
             self._close_chroma()
             self.registry.close()
-
-
-def hit_record(store: PassageStore, rank: int, hit: Hit) -> dict[str, Any]:
-    """Return the JSON row of ``search --json`` for one hit (``ask --json`` reuses it)."""
-    p = hit.passage
-    sub = store.registry.submission(p.submission_key)
-    return {
-        "rank": rank,
-        "score": round(float(hit.score), 6),
-        "passage_id": p.id,
-        "submission_key": p.submission_key,
-        "file": sub.file if sub else "",
-        "title": sub.title if sub else "",
-        "submitter": sub.submitter if sub else "",
-        "submitter_type": sub.submitter_type if sub else "",
-        "country": sub.country if sub else "",
-        "language": p.language,
-        "heading_path": list(p.heading_path),
-        "paragraphs": list(p.paragraphs),
-        "locator": p.locator,
-        "footnotes": list(p.footnotes),
-        "char_start": p.char_start,
-        "char_end": p.char_end,
-        "text": p.text,
-    }
