@@ -245,7 +245,7 @@ class Settings:
     keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
     hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
     hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
-    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
+    hnsw_ef_search: int = 400  # HNSW query-time beam of new generations (recall 0.99 at 100k)
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
