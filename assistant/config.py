@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.analyses.compare_settings import CompareSettings
 from assistant.errors import ConfigError
 
 PREFIX = "SUBMISSIONS_"
@@ -174,6 +175,7 @@ GROUPS: dict[str, type] = {
     "refusal": RefusalSettings,
     "answer": AnswerSettings,
     "followup": FollowupSettings,
+    "compare": CompareSettings,
 }
 
 
@@ -235,6 +237,9 @@ class Settings:
     port: int = 7860
     auth_file: str = ""  # JSON file of users with hashed passwords; empty = no login
     call_file: str = ""  # JSON description of the call for input; empty = the bundled EMLER call
+    # themes (issue 9): weights of the theme scorer (cosine, relative, lexical, cues, bias);
+    # empty = the ones benchmarks/fit_themes.py fitted for the embedder
+    theme_weights: str = ""
     glossary_file: str = ""  # en/fr/es domain terms (TSV); empty = bundled; "off" = no glossary
     sample_dir: str = ""  # folder indexed by `serve --ingest-sample`; empty = bundled samples
     # reliability: input caps per file (ingest/filecheck.py Limits) and index generations
@@ -246,11 +251,20 @@ class Settings:
     hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
     hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
     hnsw_ef_search: int = 400  # HNSW query-time beam of new generations (recall 0.99 at 100k)
+    # formats (PDF, OCR, LibreOffice conversion): limits per file
+    pdf_max_pages: int = 2000  # a PDF with more pages is refused
+    pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer
+    ocr: bool = True  # OCR scanned PDFs when Tesseract is installed
+    ocr_languages: str = "eng+fra+spa"  # Tesseract languages (those installed are used)
+    ocr_max_pages: int = 60  # a scan with more pages is refused
+    ocr_timeout_s: float = 240.0  # time limit for the OCR of one file
+    convert_timeout_s: float = 120.0  # time limit for one LibreOffice conversion (.odt/.doc/.rtf)
     fitted_file: str = ""  # fitted values (JSON); empty = assistant/data/fitted.json; "off"
     retrieval: RetrievalSettings = field(default_factory=_fitted("retrieval"))
     refusal: RefusalSettings = field(default_factory=_fitted("refusal"))
     answer: AnswerSettings = field(default_factory=_fitted("answer"))
     followup: FollowupSettings = field(default_factory=_fitted("followup"))
+    compare: CompareSettings = field(default_factory=_fitted("compare"))
 
     def __post_init__(self) -> None:
         _check(self.top_k >= 1, "top_k", ">= 1", self.top_k)
@@ -266,6 +280,10 @@ class Settings:
         _check(self.embedding_dim >= 0, "embedding_dim", ">= 0", self.embedding_dim)
         _check(self.llm_timeout_s > 0, "llm_timeout_s", "> 0", self.llm_timeout_s)
         _check(0 <= self.port <= 65535, "port", "a port number", self.port)
+        for name in ("pdf_max_pages", "ocr_max_pages"):
+            _check(getattr(self, name) >= 1, name, ">= 1", getattr(self, name))
+        for name in ("pdf_timeout_s", "ocr_timeout_s", "convert_timeout_s"):
+            _check(getattr(self, name) > 0, name, "> 0", getattr(self, name))
 
     @property
     def per_submitter_cap(self) -> int:

@@ -20,6 +20,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.analyses.chat import compare_events, plan_comparison
+from assistant.analyses.compare import Comparer, seed_themes
+from assistant.analyses.judging import AspectJudge, SimilarityJudge
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
 from assistant.answering.extractive import (
@@ -61,6 +64,7 @@ class Engine:
         refusal_threshold: float | None = None,
         use_scopes: bool = True,
         glossary: Glossary | None = None,
+        compare_judge: AspectJudge | None = None,
     ) -> None:
         """Answer over ``store``; the keyword arguments override single ``settings`` values."""
         self.settings = settings or Settings()
@@ -78,6 +82,19 @@ class Engine:
         if refusal_threshold is not None:
             self.refusal = replace(self.refusal, threshold=refusal_threshold)
         self.use_scopes = use_scopes
+        judge = compare_judge or SimilarityJudge(
+            store,
+            glossary=self.glossary,
+            weights=self.settings.compare.weights,
+            threshold=self.settings.compare.threshold,
+        )
+        self.comparer: Comparer | None = Comparer(
+            store,
+            judge,
+            glossary=self.glossary,
+            runner_up=self.settings.compare.runner_up_ratio,
+            themes=seed_themes(store, self.settings.call_file),
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, *, api_key: str = "") -> Engine:
@@ -183,6 +200,13 @@ class Engine:
         """Yield TextDelta events, then CitationsReady, then Done(answer)."""
         started = time.perf_counter()
         query = self.analyse(question, history, filters)
+        plan = None
+        if self.comparer is not None and query.kind != "who":  # None: top-k answers only
+            subs = self.sources.submissions().values()
+            plan = plan_comparison(query.resolved, subs, query.filters, kind=query.kind)
+        if plan is not None:
+            yield from compare_events(self.comparer, plan, question, query.resolved, started)
+            return
         retrieval = self.retrieval(query)
         evidence = self.evidence(query, retrieval)
         timings = {"retrieve": _ms(started)}

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from ingest.pages import format_pages
+
 
 class Located(Protocol):
     """Anything with a printed locator and footnote labels (a Citation, a Passage)."""
@@ -45,7 +47,9 @@ def format_locator(
     parts (", " in prose, " · " on the cards).
     """
     parts = []
-    if page not in (None, "", 0):
+    if isinstance(page, str) and page.startswith("p"):
+        parts.append(page)  # already written: "pp. 4–5", "p. 4 (printed iii)"
+    elif page not in (None, "", 0):
         parts.append(f"p. {page}")
     if locator or fallback:
         parts.append(locator or fallback)
@@ -58,11 +62,16 @@ def format_locator(
 def locator_of(item: Located, *, fallback: str = "", sep: str = ", ") -> str:
     """Return :func:`format_locator` of a citation or passage (its page when it has one)."""
     return format_locator(
-        item.locator,
-        item.footnotes,
-        page=getattr(item, "page", None),
-        fallback=fallback,
-        sep=sep,
+        item.locator, item.footnotes, page=page_of(item), fallback=fallback, sep=sep
+    )
+
+
+def page_of(item: object) -> str:
+    """Return "p. 4", "pp. 4–5" or "p. 4 (printed iii)" for a PDF citation or passage, else ""."""
+    return format_pages(
+        getattr(item, "page", 0) or 0,
+        getattr(item, "page_end", 0) or 0,
+        getattr(item, "page_label", "") or "",
     )
 
 

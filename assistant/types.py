@@ -13,6 +13,9 @@ class Citation:
 
     ``quote`` equals ``canonical_text[char_start:char_end]`` (offsets of the quote itself, not of
     the passage). ``context_before`` / ``context_after`` hold the neighbouring text for display.
+    ``page``/``page_end`` are the PDF pages of the quote (0 for Word files), ``page_label`` the
+    printed label of ``page`` when it differs. ``from_ocr``: the text was read by OCR, so the
+    quote matches the OCR text, not necessarily the page (``verified`` is then False).
     """
 
     n: int
@@ -35,6 +38,10 @@ class Citation:
     confidential: bool = False
     context_before: str = ""
     context_after: str = ""
+    page: int = 0
+    page_end: int = 0
+    page_label: str = ""
+    from_ocr: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,7 @@ class Answer:
     resolved_question: str = ""
     warnings: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    mode: str = "answer"  # "answer" | "who" | "compare": which answerer answered
 
 
 # Events of Engine.stream(): text first (possibly in many deltas), then citations, then done.

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ingest.pages import PageMap
 from ingest.types import HEADING, NOTE_KINDS, PARAGRAPH, TABLE_ROW, Block, Document, Passage
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes or brackets) and white space.
@@ -202,7 +203,10 @@ def heading_locator(heading: str) -> str:
 def locate(blocks: Sequence[Block], heading_path: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """Return (printed paragraph labels, locator) for the blocks a passage covers."""
     labels = tuple(dict.fromkeys(b.label for b in blocks if b.kind == PARAGRAPH and b.label))
-    notes = [b.label for b in blocks if b.kind in NOTE_KINDS and b.label]
+    if not labels:  # a note's text: cite the paragraph it hangs on ("para. 7", with fn. 4)
+        labels = tuple(
+            dict.fromkeys(b.attached for b in blocks if b.kind in NOTE_KINDS and b.attached)
+        )
     rows = [b for b in blocks if b.kind == TABLE_ROW and b.row > 0]
     parts: list[str] = []
     if labels:
@@ -210,8 +214,6 @@ def locate(blocks: Sequence[Block], heading_path: Sequence[str]) -> tuple[tuple[
     if rows:
         row_numbers = [str(r.row) for r in rows]
         parts.append(f"table {rows[0].table}, " + _range(row_numbers, "row", "rows"))
-    if notes:
-        parts.append(_range(notes, "fn", "fns"))
     if not parts:
         for heading in reversed(heading_path):
             if _ARTICLE.match(heading) or _SECTION.match(heading):
@@ -252,6 +254,7 @@ def chunk(
         raise ValueError("need chunk_tokens > 0 and 0 <= overlap_tokens < chunk_tokens")
     passages: list[Passage] = []
     text = document.text
+    pages = PageMap(document)
     for section in _sections(document.blocks):
         units = _units(section, chunk_tokens)
         if not units:
@@ -264,7 +267,8 @@ def chunk(
             heading_path = covered[0].heading_path
             body = text[start:end]
             labels, locator = locate(covered, heading_path)
-            footnotes = tuple(dict.fromkeys(f for b in covered for f in b.footnotes))
+            page, page_end, page_label = pages.span(start, end)
+            footnotes = tuple(dict.fromkeys(note_labels(covered)))
             ordinal = len(passages)
             kinds = {b.kind for b in covered}
             kind = next((k for k in (TABLE_ROW, *NOTE_KINDS) if k in kinds), PARAGRAPH)
@@ -283,6 +287,19 @@ def chunk(
                     embed_text=_embed_text(heading_path, covered, body),
                     ordinal=ordinal,
                     kind=kind,
+                    page=page,
+                    page_end=page_end,
+                    page_label=page_label,
                 )
             )
     return passages
+
+
+def note_labels(blocks: Sequence[Block]) -> list[str]:
+    """Return the notes a span refers to: a note's own number first, then its callouts."""
+    labels: list[str] = []
+    for block in blocks:
+        if block.kind in NOTE_KINDS and block.label:
+            labels.append(block.label)
+        labels.extend(block.footnotes)
+    return labels

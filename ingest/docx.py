@@ -58,6 +58,14 @@ def read_docx(path: str | Path, *, max_file_mb: int = 50, limits: Limits | None 
     return _read_zip(path, path, limits)
 
 
+def read_converted(
+    converted: Path, original: Path, *, max_file_mb: int = 50, limits: Limits | None = None
+) -> Document:
+    """Read a .docx that LibreOffice made from ``original``; errors name the original."""
+    limits = dataclasses.replace(limits or Limits(), max_file_mb=max_file_mb)
+    return _read_zip(converted, original, limits)
+
+
 def _read_zip(source: Path, path: Path, limits: Limits) -> Document:
     try:
         archive = zipfile.ZipFile(source, "r")
@@ -180,6 +188,7 @@ def _assemble(
     blocks: list[Block] = []
     position = 0
     body_end = 0
+    callers: dict[str, str] = {}  # note label -> printed label of the paragraph citing it
     for index, draft in enumerate(drafts):
         text = draft.inline.text
         if not text:
@@ -195,6 +204,9 @@ def _assemble(
             label = numbers.label(ref.kind, ref.note_id)
             if label and label not in labels:
                 labels.append(label)
+        if index < body_count:
+            for label in labels:
+                callers.setdefault(label, draft.label)
         blocks.append(
             Block(
                 kind=draft.kind,
@@ -210,6 +222,7 @@ def _assemble(
                 row=draft.row,
                 header=draft.header,
                 style=draft.style,
+                attached=callers.get(draft.label, "") if index >= body_count else "",
             )
         )
         texts.append(text)

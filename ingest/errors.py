@@ -6,7 +6,9 @@
     ├── CorruptFileError       a broken or truncated zip, unreadable XML
     ├── EncryptedFileError     password-protected Word file
     ├── EmptyDocumentError     no visible text
-    └── FileTooLargeError      over the ``max_file_mb`` setting
+    ├── FileTooLargeError      over the ``max_file_mb`` setting (or the PDF/OCR page caps)
+    ├── NoTextLayerError       a scanned PDF and no OCR (Tesseract missing or turned off)
+    └── TimeLimitError         reading, OCR or conversion of one file ran over its time limit
 
 Every message names the file and says what to do next.
 """
@@ -46,4 +48,12 @@ class EmptyDocumentError(IngestError):
 
 
 class FileTooLargeError(IngestError):
+    pass
+
+
+class NoTextLayerError(IngestError):
+    pass
+
+
+class TimeLimitError(IngestError):
     pass

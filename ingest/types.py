@@ -45,7 +45,10 @@ class Block:
 
     ``label`` is the number as printed: "12", "12(a)" for paragraphs, "7" for footnote 7.
     ``footnotes`` lists the labels of the notes this block refers to. Table rows carry their
-    1-based ``table`` and ``row`` numbers and the table's ``header`` cells.
+    1-based ``table`` and ``row`` numbers and the table's ``header`` cells. ``page`` is the
+    1-based physical page where the block starts in a PDF (0 when the format has no pages),
+    ``page_end`` where it ends. ``attached`` is, for a footnote or endnote, the printed label of
+    the paragraph that refers to it ("7" for "para. 7, fn. 4").
     """
 
     kind: str
@@ -61,6 +64,9 @@ class Block:
     row: int = 0
     header: tuple[str, ...] = ()
     style: str = ""
+    page: int = 0
+    page_end: int = 0
+    attached: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,9 @@ class Passage:
 
     ``text`` is a verbatim slice ``canonical_text[char_start:char_end]``. ``embed_text`` is what
     the embedder sees: it may prepend the heading path or table headers for context.
+    ``page``/``page_end`` are the 1-based physical pages where the passage starts and ends (0
+    when the format has no pages); ``page_label`` is the printed label of ``page`` when the PDF
+    gives one that differs from the page number (shown beside it, never instead of it).
     """
 
     id: str
@@ -97,6 +106,9 @@ class Passage:
     embed_text: str
     ordinal: int = 0
     kind: str = PARAGRAPH
+    page: int = 0
+    page_end: int = 0
+    page_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ SAMPLES = ROOT / "examples" / "submissions"
 SHARED = Path(os.environ.get("SUBMISSIONS_SHARED") or ROOT.parent / "shared")
 REAL = SHARED / "corpus" / "real"
 ODD = SHARED / "corpus" / "odd-docx"
+PDF = SHARED / "corpus" / "pdf"
+ODD_PDF = SHARED / "corpus" / "odd-pdf"
 DEV_QUESTIONS = SHARED / "corpus" / "dev-questions.jsonl"
 
 _LOOPBACK_PREFIXES = ("127.", "::1", "localhost")
@@ -53,6 +55,22 @@ def odd_corpus() -> Path:
     if not ODD.is_dir():
         pytest.skip(f"{ODD} is absent: the shared odd-docx corpus is only in CI and dev")
     return ODD
+
+
+@pytest.fixture(scope="session")
+def pdf_corpus() -> Path:
+    """../shared/corpus/pdf, or skip with the reason."""
+    if not PDF.is_dir():
+        pytest.skip(f"{PDF} is absent: the shared PDF corpus is only in CI and dev")
+    return PDF
+
+
+@pytest.fixture(scope="session")
+def odd_pdf_corpus() -> Path:
+    """../shared/corpus/odd-pdf, or skip with the reason."""
+    if not ODD_PDF.is_dir():
+        pytest.skip(f"{ODD_PDF} is absent: the shared odd-pdf corpus is only in CI and dev")
+    return ODD_PDF
 
 
 @pytest.fixture(scope="session")

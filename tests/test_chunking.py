@@ -109,8 +109,17 @@ def test_footnotes_are_listed_and_notes_are_cited_by_number() -> None:
     body, note = chunk(doc, "n.docx")
     assert body.footnotes == ("7",)
     assert body.locator == "para. 4"
-    assert note.locator == "fn 7"
+    assert note.footnotes == ("7",)  # shown as "fn. 7" beside the locator
     assert note.kind == FOOTNOTE
+
+
+def test_a_note_cites_its_number_and_the_paragraph_it_hangs_on() -> None:
+    doc = make_document(
+        (PARAGRAPH, "Complaints are rarely upheld.", {"label": "7", "footnotes": ("4",)}),
+        (FOOTNOTE, "See the 2020 scorecard data.", {"label": "4", "attached": "7"}),
+    )
+    _body, note = chunk(doc, "n.docx")
+    assert (note.paragraphs, note.locator, note.footnotes) == (("7",), "para. 7", ("4",))
 
 
 def test_sentence_splitter_keeps_abbreviations_together() -> None:

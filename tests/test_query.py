@@ -88,7 +88,7 @@ def test_a_language_is_a_group_and_not_a_country_scope() -> None:
     ],
 )
 def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
-    assert question_kind(question) == kind
+    assert query(question).kind == kind
 
 
 def test_a_comparison_names_its_sides_and_filters_no_group() -> None:
@@ -166,3 +166,20 @@ def test_a_user_filter_and_a_group_are_both_kept() -> None:
 def test_no_glossary_means_no_concepts() -> None:
     q = analyse("When may officers use handcuffs?", submissions=SUBS, glossary=Glossary([]))
     assert q.concepts == ()
+
+
+def test_two_sides_named_together_are_a_comparison_and_a_passing_compare_is_not() -> None:
+    assert query("How do France's code and Peru's law treat the use of firearms?").kind == "compare"
+    factual = (
+        "What share of stops involved Black drivers, and how does that compare with the census?"
+    )
+    assert query(factual).kind == "answer"
+    assert question_kind("Compare the police oversight bodies.") == "compare"  # opens with it
+    assert question_kind("Which French-language submissions deal with personal data?") == "who"
+
+
+def test_states_inside_a_country_name_name_no_group() -> None:
+    q = query("What do the United States report about chokeholds?")
+    assert q.group is None
+    assert [s.label for s in q.scopes] == ["United States"]
+    assert group_named("¿Qué dicen los Estados Unidos sobre la fuerza?") is None

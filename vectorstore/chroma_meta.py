@@ -25,11 +25,23 @@ def passage_metadata(passage: Passage, submission: Submission) -> dict[str, Any]
         "locator": passage.locator,
         "char_start": passage.char_start,
         "char_end": passage.char_end,
+        "page": passage.page,
+        "page_end": passage.page_end,
+        "page_label": passage.page_label,
     }
     meta.update({name: getattr(submission, name) for name in SUBMISSION_FIELDS})
     for name in _LIST_FIELDS:
         meta[name] = json.dumps(list(getattr(passage, name)), ensure_ascii=False)
     return meta
+
+
+def page_fields(passage: Passage) -> dict[str, Any]:
+    """Return the page of a passage for JSON output: ``page``/``page_end`` (None without pages)."""
+    return {
+        "page": passage.page or None,
+        "page_end": passage.page_end or None,
+        "page_label": passage.page_label,
+    }
 
 
 def passage_from_metadata(passage_id: str, text: str, meta: dict[str, Any]) -> Passage:
@@ -46,6 +58,9 @@ def passage_from_metadata(passage_id: str, text: str, meta: dict[str, Any]) -> P
         embed_text=text,
         ordinal=int(meta.get("ordinal", 0)),
         kind=meta.get("kind", "paragraph"),
+        page=int(meta.get("page", 0) or 0),
+        page_end=int(meta.get("page_end", 0) or 0),
+        page_label=meta.get("page_label", "") or "",
         **lists,
     )
 
@@ -57,8 +72,10 @@ def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     clauses = [
         {name: {"$in": list(getattr(filters, name))}}
         for name in filters.__slots__
-        if getattr(filters, name)
+        if getattr(filters, name) and name != "theme"  # theme: exact search in dense_search
     ]
+    if not clauses:
+        return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

@@ -123,9 +123,15 @@ def _seed(target: PassageStore, live: PassageStore) -> None:
             conn.execute("INSERT OR REPLACE INTO overrides SELECT key, data FROM live.overrides")
             conn.execute(
                 "INSERT OR IGNORE INTO vectors SELECT embedder, text_sha, vector "
-                "FROM live.vectors WHERE embedder = ?",
-                (name,),
+                "FROM live.vectors WHERE embedder IN (?, ?)",
+                (name, f"{name}|query"),  # passage vectors and the themes' seed vectors
             )
+            live_tables = {r[0] for r in conn.execute("SELECT name FROM live.sqlite_master")}
+            if "theme_corrections" in live_tables:  # staff corrections of coverage cells
+                conn.execute(
+                    "INSERT OR REPLACE INTO theme_corrections SELECT key, theme, data "
+                    "FROM live.theme_corrections"
+                )
             conn.execute("COMMIT")
         finally:
             conn.execute("DETACH DATABASE live")

@@ -106,6 +106,13 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
         if values:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
+    if filters.theme:  # the passage_themes table of vectorstore.tags
+        marks = ",".join("?" * len(filters.theme))
+        clauses.append(
+            "p.id IN (SELECT passage_id FROM passage_themes"
+            f" WHERE theme IN ({marks}) AND score >= 0.5)"
+        )
+        params.extend(filters.theme)
     return " AND ".join(clauses), params
 
 

@@ -31,7 +31,8 @@ from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
 from vectorstore.lexical import LexicalIndex
 from vectorstore.records import hit_record
-from vectorstore.registry import Registry
+from vectorstore.registry import Registry, filter_sql
+from vectorstore.tags import ensure_tables as ensure_tag_tables
 from vectorstore.types import Filters, Hit
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class PassageStore:
         self._stamp = generations.pointer_stamp(self.index_dir)
         self.registry = Registry(self.generation_dir / "registry.sqlite")
         self.lexical = LexicalIndex(self.registry)
+        ensure_tag_tables(self.registry)
         self._seen_seq = self.registry.write_seq()
 
     # the index changed: reopen ------------------------------------------------------------
@@ -215,15 +217,6 @@ class PassageStore:
 
         self._write(drop)
 
-    def drop_generation_collection(self, number: int) -> None:
-        """Delete generation ``number``'s collection on a Chroma server (its folder holds none)."""
-        if not self.chroma_url or number == self.generation:
-            return
-        name = generations.collection_of(self.base_collection, number)
-        client = self._chroma()
-        if name in [c.name for c in client.list_collections()]:
-            client.delete_collection(name)
-
     def _batch(self) -> int:
         return max(1, min(self._chroma().get_max_batch_size(), 5000))
 
@@ -275,17 +268,6 @@ class PassageStore:
                 self.collection.delete(ids=ids[i : i + 2000])
 
         self._write(delete)
-
-    def chroma_ids(self) -> set[str]:
-        """Return every id in this generation's Chroma collection (a full consistency check)."""
-        found: set[str] = set()
-        offset, page = 0, 20000
-        while True:
-            got = self._read(lambda o=offset: self.collection.get(include=[], limit=page, offset=o))
-            found.update(got["ids"])
-            if len(got["ids"]) < page:
-                return found
-            offset += page
 
     # registry reads ---------------------------------------------------------------------
     def submissions(self) -> list[Submission]:
@@ -349,6 +331,8 @@ class PassageStore:
         if total == 0 or k <= 0:
             return []
         vector = self.embed_query(query) if isinstance(query, str) else np.asarray(query)
+        if filters is not None and filters.theme:
+            return self._exact_search(vector, k, filters)
         result = self._read(
             lambda: self.collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
@@ -362,6 +346,22 @@ class PassageStore:
         return [
             Hit(found[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in found
         ]
+
+    def _exact_search(self, vector: np.ndarray, k: int, filters: Filters) -> list[Hit]:
+        """Return the top ``k`` of the passages ``filters`` keep, by exact cosine (theme tags
+        live in the registry, so a theme filter is answered from there, not by Chroma)."""
+        condition, params = filter_sql(filters)
+        rows = self.registry.query(
+            f"SELECT p.id FROM passages p JOIN submissions s ON s.key = p.key WHERE {condition}",
+            params,
+        )
+        ids = [r[0] for r in rows]
+        if not ids:
+            return []
+        scores = self.vectors(ids) @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores)[:k]
+        found = self.registry.get_passages([ids[i] for i in order])
+        return [Hit(found[ids[i]], float(scores[i])) for i in order if ids[i] in found]
 
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         """Return up to ``k`` hits by BM25 (FTS5, language-aware; higher is better)."""

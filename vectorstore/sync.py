@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.formats import SUFFIXES, FormatOptions  # .docx .docm .doc .odt .rtf .pdf
 from ingest.hashing import file_hash
 from ingest.metadata import MANIFEST_FIELDS
 from vectorstore import journal
 from vectorstore.discovery import Source as _Source
 from vectorstore.discovery import discover
+from vectorstore.duplicates import note_duplicates
 from vectorstore.errors import IndexMismatchError, UnknownSubmissionError
 from vectorstore.locking import writer_lock
 from vectorstore.registry import SourceState
@@ -55,8 +57,6 @@ __all__ = [
 # Fields people may edit in the library (those of the manifest); everything else comes from
 # the file.
 EDITABLE_FIELDS = tuple(name for name in MANIFEST_FIELDS if name != "file")
-
-SUFFIXES = (".docx", ".doc", ".docm")
 
 
 class _Manifests:
@@ -113,13 +113,15 @@ def sync(
     workers: int = 0,
     batch_passages: int = 0,
     limits: dict[str, int] | None = None,
+    formats: FormatOptions | None = None,
 ) -> IngestReport:
     """Bring the index in line with ``paths`` (files or folders); return what was done.
 
     ``workers`` is the number of processes that parse files: 1 parses here, 0 means one per CPU
     but one (so 1 on a 2-core machine); worker processes start only when many files changed.
     ``batch_passages`` (0: the embedder's own) is how many passages each write commits;
-    ``limits`` holds the input caps (see :class:`ingest.filecheck.Limits`).
+    ``limits`` holds the input caps (see :class:`ingest.filecheck.Limits`), ``formats`` the PDF,
+    OCR and LibreOffice limits.
     """
     started = time.perf_counter()
     options = {
@@ -127,6 +129,7 @@ def sync(
         "overlap_tokens": overlap_tokens,
         "max_file_mb": max_file_mb,
         **(limits or {}),
+        "formats": formats,
     }
     with journal.writing(store) as repaired:
         check_chunking(store, chunk_tokens, overlap_tokens)
@@ -143,6 +146,7 @@ def sync(
         if jobs:
             writer = BatchWriter(store, run.report, run.outcome, batch_passages)
             writer.run(jobs, options, workers)
+            note_duplicates(store, run.report)
         if sync_removed:
             for key in _remove_keys(store, gone):
                 run.outcome(FileOutcome(key, "", "removed", "gone from disk"))
@@ -311,6 +315,7 @@ def rebuild(
     batch_passages: int = 0,
     limits: dict[str, int] | None = None,
     keep_generations: int = 2,
+    formats: FormatOptions | None = None,
 ) -> IngestReport:
     """Re-ingest every submission from the stored originals into a new generation, then switch.
 
@@ -327,6 +332,7 @@ def rebuild(
         "overlap_tokens": overlap_tokens,
         "max_file_mb": max_file_mb,
         **(limits or {}),
+        "formats": formats,
     }
     with journal.writing(store) as repaired:
         states = store.registry.sources()
@@ -359,7 +365,7 @@ def remove_generation(store: PassageStore, number: int, *, locked: bool = False)
     from vectorstore import generations
 
     with nullcontext() if locked else writer_lock(store.index_dir):
-        store.drop_generation_collection(number)
+        journal.drop_generation_collection(store, number)
         generations.delete(store.index_dir, number)
 
 

@@ -25,6 +25,7 @@ class Filters:
     language: tuple[str, ...] = ()
     file: tuple[str, ...] = ()
     submission_key: tuple[str, ...] = ()
+    theme: tuple[str, ...] = ()  # theme ids (T4): passages tagged with any of them
 
     def is_empty(self) -> bool:
         """Return True when no filter is set."""

@@ -130,6 +130,7 @@ def _prepare_job(args: tuple[Path, str, str, dict[str, str], dict[str, int]]) ->
             overlap_tokens=options["overlap_tokens"],
             max_file_mb=options["max_file_mb"],
             limits=Limits.from_options(options),
+            formats=options.get("formats"),
         )
         return prepared, "", time.perf_counter() - start
     except IngestError as exc:

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from assistant.errors import QuoteMismatchError
 from assistant.types import Citation, Claim
 from ingest.analysis import fold, normalize_space
+from ingest.chunking import note_labels
+from ingest.formats import is_from_ocr
+from ingest.pages import PageMap
 from ingest.types import NOTE_KINDS, TABLE_ROW, Block, Document, Submission
 from vectorstore.types import Hit
 
@@ -27,6 +30,7 @@ _QUOTED = re.compile(r"[“\"«]\s*([^”\"»]{12,}?)\s*[”\"»]")
 _CLAIM_END = re.compile(r"(?<=[.!?])(?:\s*\[S\d+\])*\s+(?=[A-Z0-9“\"«(•\-*¿¡])|\n+")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:!?])")
 CONTEXT_CHARS = 400
+CELL_SEPARATOR = " | "  # between the cells of a table row in the canonical text (ingest.body)
 
 
 def check_verbatim(document: Document, start: int, end: int, quote: str, where: str) -> None:
@@ -46,9 +50,13 @@ def build_citation(
         raise QuoteMismatchError(f"passage {passage.id} is not from {submission.key}")
     quote = passage.text[start - passage.char_start : end - passage.char_start]
     check_verbatim(document, start, end, quote, passage.submission_key)
+    start, end = _one_cell(document, start, end)
+    quote = document.text[start:end]
     blocks = _blocks_over(document, start, end)
     paragraphs, locator = _locate(passage, blocks)
-    footnotes = tuple(dict.fromkeys(f for b in blocks for f in b.footnotes)) or passage.footnotes
+    page, page_end, page_label = PageMap(document).span(start, end)
+    footnotes = tuple(dict.fromkeys(note_labels(blocks))) or passage.footnotes
+    from_ocr = is_from_ocr(document.properties)
     first, last = (blocks[0], blocks[-1]) if blocks else (None, None)
     ctx_start = max(first.char_start if first else start, start - CONTEXT_CHARS)
     ctx_end = min(last.char_end if last else end, end + CONTEXT_CHARS)
@@ -69,11 +77,44 @@ def build_citation(
         quote=quote,
         char_start=start,
         char_end=end,
-        verified=True,
+        verified=not from_ocr,
         confidential=submission.confidential,
         context_before=document.text[ctx_start:start],
         context_after=document.text[end:ctx_end],
+        page=page,
+        page_end=page_end,
+        page_label=page_label,
+        from_ocr=from_ocr,
     )
+
+
+def _one_cell(document: Document, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span that crosses table cells to the largest cell part it covers.
+
+    The canonical text joins a row's cells with " | ", characters the document does not have:
+    a quote never contains them.
+    """
+    if CELL_SEPARATOR not in document.text[start:end]:
+        return start, end
+    rows = [b for b in _blocks_over(document, start, end) if b.kind == TABLE_ROW]
+    if not rows:
+        return start, end
+    pieces: list[tuple[int, int]] = []
+    for row in rows:
+        pos = row.char_start
+        for cell in row.text.split(CELL_SEPARATOR):
+            a, b = max(start, pos), min(end, pos + len(cell))
+            if a < b:
+                pieces.append((a, b))
+            pos += len(cell) + len(CELL_SEPARATOR)
+    outside = [(start, rows[0].char_start), (rows[-1].char_end, end)]
+    pieces.extend((a, b) for a, b in outside if a < b and CELL_SEPARATOR not in document.text[a:b])
+    a, b = max(pieces, key=lambda p: p[1] - p[0]) if pieces else (start, end)
+    while a < b and document.text[a].isspace():
+        a += 1
+    while b > a and document.text[b - 1].isspace():
+        b -= 1
+    return (a, b) if a < b else (start, end)
 
 
 def _blocks_over(document: Document, start: int, end: int) -> list[Block]:

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.cli.factory import open_store
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.config import Settings
+from assistant.formatting import format_locator
+from ingest.formats import FormatOptions
+from ingest.pages import format_pages
 
 if TYPE_CHECKING:
     from vectorstore.store import PassageStore
@@ -36,7 +39,9 @@ def _console() -> Any:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register ingest, status, search, remove and rebuild."""
-    ingest = sub.add_parser("ingest", help="index .docx files or folders (incremental)")
+    ingest = sub.add_parser(
+        "ingest", help="index .docx, .pdf, .odt, .doc and .rtf files or folders (incremental)"
+    )
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     ingest.add_argument(
         "--sync", action="store_true", help="also remove submissions gone from the given folders"
@@ -106,7 +111,7 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int, str]
 
 
 # ingest / rebuild / remove ------------------------------------------------------------------
-def ingest_options(settings: Settings) -> dict[str, int]:
+def ingest_options(settings: Settings) -> dict[str, Any]:
     """Return the settings that shape ingest (passed to sync and rebuild alike)."""
     return {
         "chunk_tokens": settings.chunk_tokens,
@@ -114,6 +119,7 @@ def ingest_options(settings: Settings) -> dict[str, int]:
         "max_file_mb": settings.max_file_mb,
         "workers": settings.ingest_workers,
         "limits": input_limits(settings),
+        "formats": FormatOptions.from_settings(settings),
     }
 
 
@@ -140,8 +146,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             **ingest_options(settings),
         )
+    tag_themes(store, settings)
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
+
+
+def tag_themes(store: PassageStore, settings: Settings) -> None:
+    """Score the new passages against the call's themes (stored vectors; no re-embedding)."""
+    from assistant.themes.tagger import tag_after_sync
+
+    tag_after_sync(store, settings)
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,6 +170,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
             keep_generations=settings.keep_generations,
             **ingest_options(settings),
         )
+    tag_themes(store, settings)
     print_report(report, as_json=args.json)
     return 0 if report.ok else 1
 
@@ -336,9 +351,13 @@ def search_hits(
 
 def hits_json(store: PassageStore, hits: Sequence[Hit]) -> list[dict[str, Any]]:
     """Return the ``search --json`` rows of ranked hits."""
+    from vectorstore.chroma_meta import page_fields
     from vectorstore.store import hit_record
 
-    return [hit_record(store, rank, hit) for rank, hit in enumerate(hits, 1)]
+    return [
+        {**hit_record(store, rank, hit), **page_fields(hit.passage)}
+        for rank, hit in enumerate(hits, 1)
+    ]
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -356,8 +375,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         console.print("No passages found.")
     for row in rows:
         where = " › ".join(row["heading_path"])
+        pages = format_pages(row["page"] or 0, row["page_end"] or 0, row["page_label"])
         console.print(
-            f"[bold]{row['rank']}. {row['file']}[/bold]  {row['locator']}  "
+            f"[bold]{row['rank']}. {row['file']}[/bold]  "
+            f"{format_locator(row['locator'], page=pages)}  "
             f"[dim]{where}  score {row['score']:.3f}[/dim]"
         )
         console.print(" ".join(row["text"].split())[:400], markup=False)

@@ -22,7 +22,7 @@ def add_filter_option(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="submitter_type, country, submitter, language, file or submission_key; repeatable",
+        help="type, country, submitter, language, file, submission_key or theme; repeatable",
     )
 
 

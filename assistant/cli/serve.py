@@ -76,6 +76,9 @@ def ingest_sample(engine: Engine, settings: Settings) -> None:
         max_file_mb=settings.max_file_mb,
         progress=progress,
     )
+    from assistant.themes.tagger import tag_after_sync
+
+    tag_after_sync(engine.store, settings)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items() if n)
     print(f"Samples indexed: {counts}.", flush=True)
     for outcome in report.failed:

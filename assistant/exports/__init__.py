@@ -1,1 +1,2 @@
-"""Exports of answers and conversations (.docx with footnotes, Markdown)."""
+"""Files handed to people: answers and conversations (.docx with footnotes, Markdown), the
+coverage matrix (CSV/XLSX) and the thematic digest (Word and Markdown)."""

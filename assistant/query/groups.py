@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.query.cues import Group, cue, find, groups, phrase_pattern
+from assistant.query.names import country_spans
 from ingest.analysis import LANGUAGES, fold_map
 from vectorstore.types import Filters
 
@@ -50,9 +51,12 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
     leads = set(cue("lead"))
     lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}\s+$" if leads else r"^$"
     found: dict[str, tuple[int, Group, list[tuple[int, int]]]] = {}
+    countries = country_spans(folded)
     for group in groups():
         spans = []
         for match in find(group.words, folded):
+            if any(a <= match.start() and match.end() <= b for a, b in countries):
+                continue  # "states" in "United States" names a country, not the States
             before = folded[: match.start()][-40:]
             if anywhere or re.search(lead_end, before):
                 spans.append(back(match.span()))

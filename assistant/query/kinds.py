@@ -1,6 +1,8 @@
 """The kind of a question: an answer, "who" (which submissions say it) or a comparison.
 
-- ``compare``: a comparison word ("compare", "differ", "diffèrent-ils", "difieren", ...).
+- ``compare``: a comparison word ("compare", "differ", "diffèrent-ils", "difieren", ...) that
+  opens the question or names two sides, or two sides (groups, countries, submitters,
+  documents) named together.
 - ``who``: the question opens with "which"/"what"/"quels"/"qué"... followed by a word for
   submissions or a group ("Which submissions ...", "Which States ...", "¿Qué ONG ...").
 - ``answer``: anything else.
@@ -20,16 +22,25 @@ KINDS = ("answer", "who", "compare")
 _AUXILIARIES = "(?:do|does|did|is|are|was|were|have|has)"
 
 
-def question_kind(question: str) -> str:
-    """Return "compare", "who" or "answer" for ``question`` (in English, French or Spanish)."""
+def question_kind(question: str, sides: int = 0) -> str:
+    """Return "compare", "who" or "answer" for ``question`` (in English, French or Spanish).
+
+    ``sides`` is how many groups or scopes the question names. In order: a comparison verb
+    opening the question ("Compare ...") or a comparison word with two sides or more is a
+    comparison; a "which submissions / which States" opening asks who; two sides or more
+    without a comparison word ("How do Kenya's Constitution and France's code address ...")
+    are a comparison too; anything else asks for an answer. A comparison word with fewer sides
+    ("how does that compare with their share of the population") is not a comparison.
+    """
     folded = fold(question).strip().lstrip("¿¡\"'« ")
-    if find(cue("compare"), folded):
+    compared = find(cue("compare"), folded)
+    if any(m.start() == 0 for m in compared) or (compared and sides >= 2):
         return "compare"
     openers = cue("who")
     nouns = cue("documents") + tuple(w for g in groups() for w in g.words)
     if openers and nouns:
-        between = rf"(?:(?!{_AUXILIARIES}\b)\w+\s+){{0,2}}?"
+        between = rf"(?:(?!{_AUXILIARIES}\b)[\w'-]+\s+){{0,2}}?"
         opening = rf"^{phrase_pattern(openers)}\s+{between}{phrase_pattern(nouns)}(?!\w)"
         if re.match(opening, folded):
             return "who"
-    return "answer"
+    return "compare" if sides >= 2 else "answer"

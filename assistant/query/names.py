@@ -71,6 +71,18 @@ def _by_alias() -> dict[str, str]:
     return {alias: country for country, names in _aliases().items() for alias in names}
 
 
+@cache
+def _multiword() -> re.Pattern[str]:
+    names = sorted({a for a in _by_alias() if " " in a}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+
+
+def country_spans(folded: str) -> list[tuple[int, int]]:
+    """Return the spans of country names of several words in a folded text ("united states",
+    "estados unidos"): words inside them name no group of submitters."""
+    return [m.span() for m in _multiword().finditer(folded)]
+
+
 def country_of(word: str) -> str:
     """Return the folded country any name or adjective names ("peruvian" -> "peru"), or ""."""
     return _by_alias().get(fold(word).strip("."), "")

@@ -73,11 +73,12 @@ def analyse(
         resolved_text, follow_filters = done.question, done.filters
         is_followup, carried = done.is_followup, done.carried
     language = query_language(resolved_text)
-    kind = question_kind(resolved_text)
-    group = group_named(resolved_text) if kind != "compare" else None
-    compared = named_groups(resolved_text, anywhere=True) if kind == "compare" else []
+    everywhere = named_groups(resolved_text, anywhere=True)
     # a word that named a group names no scope too: "submissions in French" is no France scope
-    named = scopes(_without_groups(resolved_text, [group] if group else compared), subs)
+    named = scopes(_without_groups(resolved_text, everywhere), subs)
+    kind = question_kind(resolved_text, sides=max(len(everywhere), len(named)))
+    group = group_named(resolved_text) if kind != "compare" else None
+    compared = everywhere if kind == "compare" else []
     sides: tuple[str, ...] = ()
     if kind == "compare":
         if len(compared) >= 2:

@@ -1,4 +1,4 @@
-"""The whole app: three screens (Ask, Document, Library), the filters sidebar and the wiring."""
+"""The whole app: the screens (Ask, Document, Library, Compare), the filters sidebar, the wiring."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.ui import ask, docview, filters, library
+from assistant.ui import ask, compare, coverage, docview, filters, library
 from assistant.ui.auth import authenticator, check_bind
 from assistant.ui.context import AppContext
 from assistant.ui.theme import asset, theme
@@ -40,7 +40,8 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
         stored = gr.BrowserState([], storage_key=STORAGE_KEY)
         with gr.Sidebar(label="Filters", open=False, position="left", elem_id="sa-filters"):
             gr.Markdown("### Filters")
-            panel = filters.build_panel(ctx.store.submissions())
+            themes = [(f"{t['id']} {t['label']}", t["id"]) for t in ctx.call.get("themes", [])]
+            panel = filters.build_panel(ctx.store.submissions(), themes)
         call_title = ctx.call.get("title", "")
         gr.HTML(f"<h1>{title}</h1><p>{html.escape(call_title)}</p>", elem_id="sa-title")
         with gr.Tabs(selected="ask") as tabs:
@@ -48,11 +49,16 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
                 ask_tab = ask.build_ask_tab(ctx)
             with gr.Tab("Document", id="document") as doc_tab_item:
                 doc_tab = docview.build_document_tab(ctx)
+            with gr.Tab("Coverage", id="coverage") as cov_item:
+                cov_tab = coverage.build_coverage_tab(ctx)
             with gr.Tab("Library", id="library"):
                 lib_tab = library.build_library_tab(ctx)
+            with gr.Tab("Compare", id="compare"):
+                compare.build_compare_tab(ctx)
         _wire_ask(ctx, stored, panel, ask_tab, tabs, doc_tab)
         _wire_document(ctx, stored, doc_tab, doc_tab_item)
         _wire_library(ctx, lib_tab, panel, doc_tab, ask_tab.chips)
+        _wire_coverage(ctx, cov_tab, cov_item, tabs, doc_tab, lib_tab)
         # Restore the conversation kept in the browser when the page loads.
         app.load(ask.restore, [stored], [ask_tab.chat, ask_tab.sources], api_name=False)
     return app
@@ -68,8 +74,10 @@ def _wire_ask(
 ) -> None:
     outputs = [tab.chat, tab.sources, stored, tab.question]
 
-    def respond(question, conversation, types, countries, languages, keys):
-        yield from ask.respond(ctx, question, conversation, types, countries, languages, keys)
+    def respond(question, conversation, types, countries, languages, keys, themes=None):
+        yield from ask.respond(
+            ctx, question, conversation, types, countries, languages, keys, themes
+        )
 
     inputs = [tab.question, stored, *panel.inputs]
     tab.question.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=4)
@@ -94,12 +102,12 @@ def _wire_ask(
             api_name=f"export_{scope}_{fmt}",
         )
 
-    def describe(types, countries, languages, keys):
-        return ask.describe_filters(ctx, types, countries, languages, keys)
+    def describe(types, countries, languages, keys, themes=None):
+        return ask.describe_filters(ctx, types, countries, languages, keys, themes)
 
     for component in panel.inputs:
         component.change(describe, panel.inputs, tab.chips, api_name=False)
-    panel.clear.click(lambda: ([], [], [], []), None, panel.inputs, api_name=False)
+    panel.clear.click(lambda: tuple([] for _ in panel.inputs), None, panel.inputs, api_name=False)
 
     def on_card(conversation, evt: gr.EventData):
         data = getattr(evt, "_data", None) or {}
@@ -139,14 +147,14 @@ def _wire_library(
     doc: docview.DocumentTab,
     chips: gr.HTML,
 ) -> None:
-    def refreshed(types, countries, languages, keys):
+    def refreshed(types, countries, languages, keys, themes=None):
         subs = ctx.store.submissions()
         choices = [(filters.submission_label(s), s.key) for s in subs]
         return [
             *filters.update_choices(subs),
             gr.update(choices=choices),
             gr.update(choices=choices, value=None),
-            ask.describe_filters(ctx, types, countries, languages, keys),
+            ask.describe_filters(ctx, types, countries, languages, keys, themes),
         ]
 
     choice_outputs = [*panel.inputs, doc.picker, tab.to_remove, chips]
@@ -190,6 +198,86 @@ def _wire_library(
     tab.rebuild_confirm.click(
         rebuild, None, [tab.report, tab.table, tab.rebuild_row], api_name=False
     ).then(**refresh, api_name=False)
+
+
+def _wire_coverage(
+    ctx: AppContext,
+    tab: coverage.CoverageTab,
+    item: gr.Tab,
+    tabs: gr.Tabs,
+    doc: docview.DocumentTab,
+    lib: library.LibraryTab,
+) -> None:
+    def show(types, countries, languages):
+        return coverage.show(ctx, types, countries, languages)
+
+    if lib.card_picker is not None and lib.card is not None:
+        lib.card_picker.input(
+            lambda key: coverage.submission_card(ctx, key),
+            lib.card_picker,
+            lib.card,
+            api_name="submission_card",
+        )
+
+    draw = {"fn": show, "inputs": tab.filters, "outputs": [tab.plot, tab.totals]}
+    tab.refresh.click(**draw, api_name="coverage")
+    item.select(**draw, api_name=False)
+    for component in tab.filters:
+        component.change(**draw, api_name=False)
+
+    def on_bridge(cards, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        if data.get("action") == "cell":
+            body, state, cell = coverage.open_cell(ctx, data.get("key", ""), data.get("theme", ""))
+            return body, state, cell, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        if data.get("action") == "open":
+            key, body, cited, original = coverage.open_card(ctx, cards, int(data.get("n", -1)))
+            return (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.Tabs(selected="document"),
+                key,
+                body,
+                cited,
+                original,
+            )
+        return (gr.skip(),) * 8
+
+    tab.bridge.click(
+        on_bridge,
+        [tab.cards_state],
+        [tab.cards, tab.cards_state, tab.cell, tabs, doc.picker, doc.body, doc.cited, doc.original],
+        api_name=False,
+    ).then(None, None, None, js=SCROLL_TO_MARK)
+
+    def save(cell, count, note, types, countries, languages):
+        message = coverage.correct(ctx, cell, count, note)
+        fig, totals = coverage.show(ctx, types, countries, languages)
+        return message, fig, totals
+
+    tab.save.click(
+        save,
+        [tab.cell, tab.count, tab.note, *tab.filters],
+        [tab.message, tab.plot, tab.totals],
+        api_name="correct_cell",
+    )
+    for button, fmt in ((tab.csv, "csv"), (tab.xlsx, "xlsx")):
+        button.click(
+            lambda types, countries, languages, fmt=fmt: shown(
+                coverage.export(ctx, fmt, types, countries, languages)
+            ),
+            tab.filters,
+            tab.file,
+            api_name=f"coverage_{fmt}",
+        )
+    for button, fmt in ((tab.digest_docx, "docx"), (tab.digest_md, "md")):
+        button.click(
+            lambda theme, fmt=fmt: shown(coverage.digest(ctx, theme, fmt)),
+            [tab.digest_theme],
+            tab.file,
+            api_name=f"digest_{fmt}",
+        )
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

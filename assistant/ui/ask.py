@@ -42,6 +42,7 @@ def respond(
     countries: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
     keys: Sequence[str] | None = None,
+    themes: Sequence[str] | None = None,
 ) -> Iterator[tuple[list[dict], str, list[dict], str]]:
     """Stream an answer: yield (chat messages, sources HTML, stored conversation, input box)."""
     answers = conversation.load(stored)
@@ -49,7 +50,7 @@ def respond(
     if not question:
         yield conversation.chat_messages(answers), render_sources(answers), stored or [], ""
         return
-    filters = build_filters(types, countries, languages, keys)
+    filters = build_filters(types, countries, languages, keys, themes)
     partial, pending = "", ()
     yield (
         conversation.chat_messages(answers, (question, "")),
@@ -133,11 +134,13 @@ def describe_filters(
     countries: Sequence[str] | None,
     languages: Sequence[str] | None,
     keys: Sequence[str] | None,
+    themes: Sequence[str] | None = None,
 ) -> str:
     """Return the chips for the filters currently set."""
-    filters = build_filters(types, countries, languages, keys)
+    filters = build_filters(types, countries, languages, keys, themes)
     subs = ctx.store.submissions()
     titles = {s.key: submission_label(s) for s in subs}
+    titles.update({t["id"]: f"{t['id']} {t['label']}" for t in ctx.call.get("themes", [])})
     return chips_html(filters, titles, total=len(subs))
 
 

@@ -10,7 +10,7 @@ import html
 from collections.abc import Sequence
 
 from assistant.exports.answer import format_citation
-from assistant.formatting import format_locator
+from assistant.formatting import format_locator, page_of
 from assistant.types import Answer, Citation
 from assistant.ui.document import language_name
 
@@ -45,9 +45,7 @@ def where_line(c: Citation) -> str:
     """Return "Heading › Sub · para. 14 · fn. 7"."""
     parts = [" › ".join(c.heading_path)] if c.heading_path else []
     repeated = bool(c.heading_path) and c.locator == c.heading_path[-1]
-    where = format_locator(
-        "" if repeated else c.locator, c.footnotes, page=getattr(c, "page", None), sep=" · "
-    )
+    where = format_locator("" if repeated else c.locator, c.footnotes, page=page_of(c), sep=" · ")
     return " · ".join([*parts, where] if where else parts)
 
 
@@ -59,6 +57,11 @@ def render_card(c: Citation, turn: int) -> str:
         mark = (
             '<span class="sa-badge sa-verified" title="The quote was checked word for word '
             'against the submission">✓ verified</span>'
+        )
+    elif c.from_ocr:
+        mark = (
+            '<span class="sa-badge sa-unverified sa-ocr" title="The text was read from page images '
+            'by OCR: check the quote against the page">from OCR</span>'
         )
     else:
         mark = '<span class="sa-badge sa-unverified">not verified</span>'

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import logging
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
-from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.engine import Engine
@@ -27,17 +24,11 @@ _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
 def load_call(call_file: str = "") -> dict[str, Any]:
-    """Return the call for input (themes and example questions) from ``call_file`` or the bundle."""
-    try:
-        if call_file:
-            return json.loads(Path(call_file).read_text(encoding="utf-8"))
-        bundled = resources.files("assistant") / "data" / "call.json"
-        return json.loads(bundled.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        where = call_file or "the bundled assistant/data/call.json"
-        raise ConfigError(
-            f"{where}: cannot read the call description ({exc}); fix the file"
-        ) from exc
+    """Return the call for input (title, themes with example questions) from ``call_file`` or
+    the bundle; the file is validated as a call profile (a ConfigError names the bad field)."""
+    from assistant.themes.profile import load_profile
+
+    return load_profile(call_file).as_dict()
 
 
 def example_questions(call: dict[str, Any]) -> list[str]:

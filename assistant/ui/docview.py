@@ -9,8 +9,9 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.formatting import locator_of
 from assistant.types import Answer, Citation
-from assistant.ui import conversation
+from assistant.ui import conversation, pdfview
 from assistant.ui.context import AppContext
 from assistant.ui.document import Highlight, anchor_id, render_cited_list, render_document
 from assistant.ui.filters import submission_choices
@@ -55,7 +56,7 @@ def highlights_for(
             if span is None:
                 missing += 1
                 continue
-            where = c.locator or (c.heading_path[-1] if c.heading_path else "")
+            where = locator_of(c, fallback=c.heading_path[-1] if c.heading_path else "")
             text = f"Q{turn + 1} [{c.n}] {where} — “{_short(c.quote)}”"
             primary = focus == (turn, c.n)
             items.append((Highlight(span[0], span[1], anchor_id(turn, c.n), text, primary), text))
@@ -98,6 +99,10 @@ def open_document(
         path = ctx.store.original_path(key)
         if path.is_file():
             original = str(ctx.hand_out(path, submission.file or "submission.docx"))
+            if pdfview.is_pdf(document):
+                body = pdfview.split_view(
+                    pdfview.render_pages(path, document, [h for h, _ in items]), body
+                )
     except (StoreError, OSError):
         logger.exception("cannot hand out the original of %s", key)
     return body, render_cited_list(items, current), original
@@ -144,6 +149,6 @@ def build_document_tab(ctx: AppContext) -> DocumentTab:
         with gr.Column(scale=1, min_width=260):
             cited = gr.HTML(render_cited_list([]), elem_id="sa-cited")
             original = gr.DownloadButton(
-                "Download original (.docx)", value=None, elem_id="sa-doc-original", size="sm"
+                "Download original", value=None, elem_id="sa-doc-original", size="sm"
             )
     return DocumentTab(picker, body, cited, original)

@@ -32,11 +32,13 @@ class FilterPanel:
     languages: gr.CheckboxGroup
     submissions: gr.Dropdown
     clear: gr.Button
+    themes: gr.CheckboxGroup | None = None  # the call's themes (passages tagged with them)
 
     @property
     def inputs(self) -> list[gr.components.Component]:
-        """Return the four filter inputs."""
-        return [self.types, self.countries, self.languages, self.submissions]
+        """Return the filter inputs (types, countries, languages, submissions, themes)."""
+        found = [self.types, self.countries, self.languages, self.submissions]
+        return [*found, self.themes] if self.themes is not None else found
 
 
 def submission_label(sub: Submission) -> str:
@@ -68,6 +70,7 @@ def build_filters(
     countries: Sequence[str] | None,
     languages: Sequence[str] | None,
     keys: Sequence[str] | None,
+    themes: Sequence[str] | None = None,
 ) -> Filters | None:
     """Return the engine's Filters for the panel's values, or None when nothing is set."""
     filters = Filters(
@@ -75,6 +78,7 @@ def build_filters(
         country=tuple(countries or ()),
         language=tuple(languages or ()),
         submission_key=tuple(keys or ()),
+        theme=tuple(themes or ()),
     )
     return None if filters.is_empty() else filters
 
@@ -96,6 +100,7 @@ def chips_html(
         *filters.country,
         *(language_name(code) for code in filters.language),
         *(titles.get(key, key) for key in filters.submission_key),
+        *(f"theme {titles.get(t, t)}" for t in filters.theme),
     ]
     inner = "".join(f'<span class="sa-chip">{html.escape(c)}</span>' for c in chips)
     return (
@@ -112,11 +117,16 @@ def update_choices(submissions: Sequence[Submission]) -> list[dict]:
         gr.update(choices=choices.countries),
         gr.update(choices=choices.languages),
         gr.update(choices=choices.submissions),
+        gr.update(),  # themes: the call's, unchanged by an ingest
     ]
 
 
-def build_panel(submissions: Sequence[Submission]) -> FilterPanel:
-    """Lay out the filter controls (call inside a gr.Sidebar or column)."""
+def build_panel(
+    submissions: Sequence[Submission], themes: Sequence[tuple[str, str]] = ()
+) -> FilterPanel:
+    """Lay out the filter controls (call inside a gr.Sidebar or column).
+
+    ``themes`` are (label, id) pairs of the call's themes."""
     choices = filter_choices(submissions)
     gr.Markdown("Answers use only the submissions that match every filter you set.")
     types = gr.CheckboxGroup(
@@ -141,5 +151,8 @@ def build_panel(submissions: Sequence[Submission]) -> FilterPanel:
         elem_id="sa-filter-submission",
         interactive=True,
     )
+    theme_box = gr.CheckboxGroup(
+        list(themes), label="Theme of the call", elem_id="sa-filter-theme", interactive=True
+    )
     clear = gr.Button("Clear filters", size="sm", variant="secondary")
-    return FilterPanel(types, countries, languages, picked, clear)
+    return FilterPanel(types, countries, languages, picked, clear, theme_box)

@@ -16,12 +16,15 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.themes.tagger import tag_after_sync
 from assistant.ui.context import AppContext
 from assistant.ui.document import language_name
 from assistant.ui.filters import submission_choices
+from ingest.formats import SUFFIXES, FormatOptions
 from ingest.metadata import MANIFEST_FIELDS
 from ingest.types import SUBMITTER_TYPES, Submission
 from vectorstore import sync
+from vectorstore.duplicates import twins_of
 from vectorstore.errors import StoreError
 
 logger = logging.getLogger(__name__)
@@ -54,17 +57,26 @@ ProgressFn = Callable[..., Any]
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def status_of(ctx: AppContext, sub: Submission) -> str:
-    """Return "indexed", or what is wrong with the submission's stored copy."""
+def status_of(ctx: AppContext, sub: Submission, twins: dict[str, list[str]] | None = None) -> str:
+    """Return "indexed", or what is wrong with the submission's stored copy.
+
+    With ``twins`` ({key: keys of the same text}), a submission whose text matches another's
+    says "possible duplicate of …": staff decide which to remove.
+    """
     try:
         present = ctx.store.original_path(sub.key).is_file()
     except StoreError:
         present = False
-    return "indexed" if present else "original missing: ingest it again"
+    status = "indexed" if present else "original missing: ingest it again"
+    same = (twins or {}).get(sub.key)
+    if same:
+        status += " · possible duplicate of " + ", ".join(same[:3])
+    return status
 
 
 def library_rows(ctx: AppContext) -> list[list[Any]]:
     """Return one table row per submission, in the order of :data:`COLUMNS`."""
+    twins = twins_of(ctx.store.registry)
     return [
         [
             s.submitter or s.file,
@@ -74,7 +86,7 @@ def library_rows(ctx: AppContext) -> list[list[Any]]:
             s.date,
             s.passages,
             bool(s.confidential),
-            status_of(ctx, s),
+            status_of(ctx, s, twins),
             s.key,
         ]
         for s in ctx.store.submissions()
@@ -113,7 +125,7 @@ def _progress_callback(progress: ProgressFn | None, verb: str) -> sync.Progress 
     return report
 
 
-def _options(ctx: AppContext) -> dict[str, int]:
+def _options(ctx: AppContext) -> dict[str, Any]:
     s = ctx.settings
     return {
         "chunk_tokens": s.chunk_tokens,
@@ -125,16 +137,17 @@ def _options(ctx: AppContext) -> dict[str, int]:
             "max_paragraphs": s.max_paragraphs,
             "max_passages": s.max_passages,
         },
+        "formats": FormatOptions.from_settings(s),
     }
 
 
 def upload(
     ctx: AppContext, files: Sequence[str] | None, progress: ProgressFn | None = None
 ) -> tuple[str, list[list[Any]]]:
-    """Index uploaded .docx files; return (per-file report HTML, refreshed table rows)."""
+    """Index uploaded files (Word, PDF, .odt, .doc, .rtf); return (report HTML, table rows)."""
     paths = [Path(f) for f in files or [] if f]
     if not paths:
-        raise gr.Error("Choose one or more Word files (.docx) first.")
+        raise gr.Error("Choose one or more files (.docx, .pdf, .odt, .doc, .rtf) first.")
     if progress is not None:
         progress(0, desc="Reading the files")
     try:
@@ -143,6 +156,7 @@ def upload(
         )
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -227,6 +241,7 @@ def remove(ctx: AppContext, key: str | None) -> tuple[str, list[list[Any]]]:
         report = sync.remove(ctx.store, [key])
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -240,6 +255,7 @@ def rebuild(ctx: AppContext, progress: ProgressFn | None = None) -> tuple[str, l
         )
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
+    tag_after_sync(ctx.store, ctx.settings)
     return report_html(report), library_rows(ctx)
 
 
@@ -267,6 +283,8 @@ class LibraryTab:
     rebuild_row: gr.Row
     rebuild_confirm: gr.Button
     rebuild_cancel: gr.Button
+    card_picker: gr.Dropdown | None = None  # the submission card (assistant.ui.coverage)
+    card: gr.HTML | None = None
 
 
 def build_library_tab(ctx: AppContext) -> LibraryTab:
@@ -275,8 +293,8 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         with gr.Column(scale=3):
             files = gr.File(
                 file_count="multiple",
-                file_types=[".docx"],
-                label="Add Word submissions (.docx, several at once)",
+                file_types=list(SUFFIXES),
+                label="Add submissions (.docx, .pdf, .odt, .doc, .rtf; several at once)",
                 elem_id="sa-upload",
                 height=150,
             )
@@ -322,6 +340,14 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         csv_button = gr.Button("Export submissions.csv", size="sm")
     message = gr.Markdown("", elem_id="sa-library-message")
     csv_file = gr.File(label="submissions.csv", elem_id="sa-csv", visible=False, interactive=False)
+    with gr.Accordion("Submission card: the call's themes it covers", open=True):
+        card_picker = gr.Dropdown(
+            submission_choices(ctx.store.submissions()),
+            value=None,
+            label="Submission",
+            elem_id="sa-card-picker",
+        )
+        card = gr.HTML("", elem_id="sa-subcard-box")
     return LibraryTab(
         table,
         files,
@@ -340,4 +366,6 @@ def build_library_tab(ctx: AppContext) -> LibraryTab:
         rebuild_row,
         rebuild_confirm,
         rebuild_cancel,
+        card_picker,
+        card,
     )

@@ -1,0 +1,1 @@
+"""Cross-submission analyses: coverage of the call's themes, comparison, the thematic digest."""
