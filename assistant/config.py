@@ -170,12 +170,63 @@ class FollowupSettings:
         _check(self.min_own_words >= 0, "followup.min_own_words", ">= 0", self.min_own_words)
 
 
+# relevance (issue 8) ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RelevanceSettings:
+    """The calibrated relevance judgement (answering/relevance.py) and what it decides.
+
+    The model's weights live in ``model_file`` (written by benchmarks/tune.py); the decisions
+    are thresholds on its calibrated probabilities, per embedder family, also fitted there.
+    """
+
+    model_file: str = ""  # fitted weights (JSON); empty = assistant/data/relevance.json
+    e5_who_threshold: float = 0.5  # a submission addresses X when its strength is this or more
+    e5_answer_threshold: float = 0.5  # answer (else refuse) when P(answerable) is this or more
+    e5_sentence_threshold: float = 0.1  # a second sentence is quoted when it scores this or more
+    fast_who_threshold: float = 0.5
+    fast_answer_threshold: float = 0.5
+    fast_sentence_threshold: float = 0.1
+    quotes_per_submitter: int = 2  # sentences quoted per submitter in a judged answer
+    answer_method: str = "judged"  # judged | topk (the earlier answer from the top k passages)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "e5_who_threshold",
+            "e5_answer_threshold",
+            "e5_sentence_threshold",
+            "fast_who_threshold",
+            "fast_answer_threshold",
+            "fast_sentence_threshold",
+        ):
+            value = getattr(self, name)
+            _check(0 <= value <= 1, f"relevance.{name}", "in [0, 1]", value)
+        _check(
+            self.quotes_per_submitter >= 1,
+            "relevance.quotes_per_submitter",
+            ">= 1",
+            self.quotes_per_submitter,
+        )
+        _check(
+            self.answer_method in ("judged", "topk"),
+            "relevance.answer_method",
+            "judged or topk",
+            self.answer_method,
+        )
+
+    def thresholds(self, embedder: str) -> tuple[float, float, float]:
+        """Return (who, answer, sentence) thresholds for ``embedder`` ("fast", "e5", ...)."""
+        if embedder.split(":")[0] == "fast":
+            return self.fast_who_threshold, self.fast_answer_threshold, self.fast_sentence_threshold
+        return self.e5_who_threshold, self.e5_answer_threshold, self.e5_sentence_threshold
+
+
 GROUPS: dict[str, type] = {
     "retrieval": RetrievalSettings,
     "refusal": RefusalSettings,
     "answer": AnswerSettings,
     "followup": FollowupSettings,
     "compare": CompareSettings,
+    "relevance": RelevanceSettings,
 }
 
 
@@ -253,7 +304,7 @@ class Settings:
     keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
     hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
     hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
-    hnsw_ef_search: int = 100  # HNSW query-time beam of new generations
+    hnsw_ef_search: int = 400  # HNSW query-time beam of new generations (recall 0.99 at 100k)
     # formats (PDF, OCR, LibreOffice conversion): limits per file
     pdf_max_pages: int = 2000  # a PDF with more pages is refused
     pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer
@@ -268,6 +319,7 @@ class Settings:
     answer: AnswerSettings = field(default_factory=_fitted("answer"))
     followup: FollowupSettings = field(default_factory=_fitted("followup"))
     compare: CompareSettings = field(default_factory=_fitted("compare"))
+    relevance: RelevanceSettings = field(default_factory=_fitted("relevance"))
 
     def __post_init__(self) -> None:
         _check(self.top_k >= 1, "top_k", ">= 1", self.top_k)

@@ -23,8 +23,10 @@ from typing import Any
 from assistant.analyses.chat import compare_events, plan_comparison
 from assistant.analyses.compare import Comparer, seed_themes
 from assistant.analyses.judging import AspectJudge, SimilarityJudge
+from assistant.analyses.who import WhoResult, who
 from assistant.answering import generation
 from assistant.answering.citations import parse_labels, validate_claims
+from assistant.answering.corpus import fused_scores
 from assistant.answering.extractive import (
     NOT_ADDRESSED,
     Extract,
@@ -33,11 +35,21 @@ from assistant.answering.extractive import (
     extractive_answer,
     stream_lines,
 )
+from assistant.answering.judged import (
+    cited_hits,
+    decide,
+    judge_query,
+    judged_answer,
+    judged_refusal,
+    who_events,
+)
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import Evidence, assess
+from assistant.answering.relevance import Judge, Probe, load_model
 from assistant.config import RetrievalSettings, Settings
 from assistant.protocols import PassageIndex
 from assistant.query.followup import Turn
+from assistant.query.kinds import asks_full_list
 from assistant.query.question import Query, analyse
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.glossary import bundled as bundled_glossary
@@ -82,6 +94,7 @@ class Engine:
         if refusal_threshold is not None:
             self.refusal = replace(self.refusal, threshold=refusal_threshold)
         self.use_scopes = use_scopes
+        self._judge: Judge | None = None
         judge = compare_judge or SimilarityJudge(
             store,
             glossary=self.glossary,
@@ -157,6 +170,31 @@ class Engine:
             followup=self.settings.followup,
         )
 
+    # the judgement ---------------------------------------------------------------------
+    @property
+    def judge(self) -> Judge:
+        """Return the calibrated relevance judgement of this index's embedder."""
+        if self._judge is None:
+            model = load_model(self.embedder_name(), self.settings.relevance)
+            self._judge = Judge(self.store, model=model, glossary=self.glossary)
+        return self._judge
+
+    def probe(self, query: Query, retrieval: Retrieval | None = None) -> Probe:
+        """Return the query analysed for judging (its vector and candidates from retrieval)."""
+        text = query.topic or query.resolved
+        fused: dict[str, float] = {}
+        if "fused" in self.judge.model.passage.features:  # only then is retrieval needed
+            retrieval = retrieval if retrieval is not None else self.retrieval(query)
+            fused = fused_scores(retrieval.pool, self.retriever.fusion)
+        return self.judge.probe(query, self.retriever.query_vector(text), fused)
+
+    def who(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> WhoResult:
+        """Return every submission in scope judged against ``question`` (issue 8's who)."""
+        query = self.analyse(question, history, filters)
+        return who(query, self.judge, self.sources, probe=self.probe(query))
+
     # retrieval --------------------------------------------------------------------------
     def retrieve(
         self,
@@ -202,6 +240,12 @@ class Engine:
         """Yield TextDelta events, then CitationsReady, then Done(answer)."""
         started = time.perf_counter()
         query = self.analyse(question, history, filters)
+        if history and asks_full_list(question):  # "the full list, please" after an answer
+            previous = history[-1] if isinstance(history[-1], str) else history[-1]["question"]
+            query = replace(self.analyse(previous, history[:-1], filters), kind="who")
+        if query.kind == "who" and self.settings.relevance.answer_method == "judged":
+            yield from self._who(question, query, started)
+            return
         plan = None
         if self.comparer is not None and query.kind != "who":  # None: top-k answers only
             subs = self.sources.submissions().values()
@@ -210,10 +254,35 @@ class Engine:
             yield from compare_events(self.comparer, plan, question, query.resolved, started)
             return
         retrieval = self.retrieval(query)
-        evidence = self.evidence(query, retrieval)
+        judged_mode = self.settings.relevance.answer_method == "judged" and self.llm is None
+        judged = None
+        if judged_mode:
+            probe = self.probe(query, retrieval)
+            judged = judge_query(self.judge, query, probe, self.sources.submissions())
+            evidence = self.evidence(query, retrieval)
+            evidence = replace(evidence, answered=decide(judged, self.judge))
+        else:
+            evidence = self.evidence(query, retrieval)
         timings = {"retrieve": _ms(started)}
         warnings: list[str] = []
-        if not evidence.answered:
+        if judged is not None:
+            if evidence.answered:
+                extract = judged_answer(
+                    query,
+                    judged,
+                    self.judge,
+                    self.sources,
+                    answer=self.settings.answer,
+                    relevance=self.settings.relevance,
+                )
+            else:
+                extract = judged_refusal(
+                    judged, self.judge, self.sources, limit=self.settings.answer.closest_passages
+                )
+            claims, answered = extract.claims, evidence.answered
+            yield from (TextDelta(t) for t in stream_lines(extract.lines))
+            text = "\n".join(extract.lines)
+        elif not evidence.answered:
             extract = closest_material(
                 query, retrieval.ranked, self.sources, settings=self.settings.answer
             )
@@ -239,19 +308,29 @@ class Engine:
         timings["total"] = _ms(started)
         citations = tuple(extract.citations)
         yield CitationsReady(citations)
+        sources = retrieval.hits()
+        if judged is not None:  # the judged passages quoted join what the answerer was shown
+            shown = {h.passage.id for h in sources}
+            sources += [h for h in cited_hits(extract, judged) if h.passage.id not in shown]
         answer = Answer(
             question=question,
             claims=tuple(claims),
-            sources=tuple(retrieval.hits()),
+            sources=tuple(sources),
             answered=answered,
             text=text,
             citations=citations,
             resolved_question=query.resolved,
             warnings=tuple(warnings),
             timings_ms=timings,
+            mode="compare" if query.kind == "compare" else "answer",
         )
         logger.info("answered=%s in %.0f ms: %s", answered, timings["total"], evidence.as_dict())
         yield Done(answer)
+
+    def _who(self, question: str, query: Query, started: float) -> Iterator[Event]:
+        """Yield the who mode: the count and the full list, one citation per submission."""
+        result = who(query, self.judge, self.sources, probe=self.probe(query))
+        yield from who_events(result, question, query.resolved, _ms(started))
 
     def embedder_name(self) -> str:
         """Return the name of the embedder the index was built with ("e5", "fast", ...)."""

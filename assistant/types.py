@@ -70,7 +70,9 @@ class Answer:
     resolved_question: str = ""
     warnings: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
-    mode: str = "answer"  # "answer" | "who" | "compare": which answerer answered
+    mode: str = "answer"  # answer | who | compare: which path answered
+    closest: tuple[Citation, ...] = ()  # who mode: the closest passage of each not listed
+    scope: str = ""  # who mode: "among States: 4 of 9" / "4 of 15 submissions"
 
 
 # Events of Engine.stream(): text first (possibly in many deltas), then citations, then done.

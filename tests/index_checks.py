@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from vectorstore.journal import chroma_ids
 from vectorstore.store import PassageStore
 
 WORKER = Path(__file__).with_name("crash_worker.py")
@@ -20,7 +21,7 @@ def problems(store: PassageStore) -> list[str]:
     """
     found = []
     registry_ids = {row[0] for row in store.registry.query("SELECT id FROM passages")}
-    chroma = store.chroma_ids()
+    chroma = chroma_ids(store)
     if chroma - registry_ids:
         found.append(f"{len(chroma - registry_ids)} orphan vectors")
     if registry_ids - chroma:

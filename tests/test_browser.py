@@ -193,3 +193,27 @@ def test_markup_in_a_question_shows_as_text(page) -> None:
     expect(chat).to_contain_text("<b>this</b> & ![pixel](http://203.0.113.9/p.png) $5 or $$10$$")
     assert chat.locator("img[src*='203.0.113.9']").count() == 0
     assert chat.locator("b", has_text="this").count() == 0
+
+
+def test_a_which_question_shows_the_full_list_with_counts(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Ask").click()
+    page.fill("#sa-question textarea", "Which submissions describe reporting deaths in custody?")
+    page.keyboard.press("Enter")
+    count = page.locator("details.sa-turn[open] .sa-who-count")
+    expect(count).to_be_visible()
+    listed, total = int(count.get_attribute("data-count")), int(count.get_attribute("data-total"))
+    assert 1 <= listed <= total
+    assert total >= 8
+    expect(page.locator("#sa-chat")).to_contain_text(f"{listed} of {total} submissions")
+    expect(page.locator("#sa-chat")).to_contain_text("Mode: who")
+    cards = page.locator("details.sa-turn[open] > article.sa-card")
+    expect(cards).to_have_count(listed)
+    others = page.locator("details.sa-turn[open] details.sa-who-other")
+    expect(others).to_have_count(total - listed)
+    if total > listed:  # each one not listed: its closest passage one click away
+        others.first.locator("summary").click()
+        expect(others.first.locator("article.sa-card")).to_be_visible()
+    page.get_by_role("button", name="Export who list (CSV)").click()
+    expect(page.locator("#sa-exported a").first).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from ingest.types import Passage, Submission
@@ -100,3 +101,22 @@ def release_client(client: Any, identifier: str) -> None:
             system.stop()
         except Exception:
             logger.debug("stopping Chroma for %s failed", identifier, exc_info=True)
+
+
+def open_client(path: Path, url: str = "") -> Any:
+    """Return a Chroma client: HTTP to ``url`` when given, else embedded in ``path``."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    return chromadb.PersistentClient(path=str(path), settings=settings)

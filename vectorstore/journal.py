@@ -154,13 +154,35 @@ def reupsert(store: PassageStore, ids: Sequence[str]) -> None:
     )
 
 
+def drop_generation_collection(store: PassageStore, number: int) -> None:
+    """Delete generation ``number``'s collection on a Chroma server (its folder holds none)."""
+    if not store.chroma_url or number == store.generation:
+        return
+    name = generations.collection_of(store.base_collection, number)
+    client = store._chroma()
+    if name in [c.name for c in client.list_collections()]:
+        client.delete_collection(name)
+
+
+def chroma_ids(store: PassageStore) -> set[str]:
+    """Return every id in the live generation's Chroma collection (a full consistency check)."""
+    found: set[str] = set()
+    offset, page = 0, 20000
+    while True:
+        got = store._read(lambda o=offset: store.collection.get(include=[], limit=page, offset=o))
+        found.update(got["ids"])
+        if len(got["ids"]) < page:
+            return found
+        offset += page
+
+
 def _remove_abandoned(store: PassageStore) -> list[int]:
     """Delete generations whose rebuild never finished (a kill before the switch)."""
     removed = []
     for generation in generations.listing(store.index_dir):
         # The caller holds the writer lock, so no other process can be building one.
         if generation.state in ("abandoned", "building"):
-            store.drop_generation_collection(generation.number)
+            drop_generation_collection(store, generation.number)
             shutil.rmtree(generation.folder, ignore_errors=True)
             removed.append(generation.number)
     return removed

@@ -7,7 +7,6 @@ Chroma only answers "which ids are nearest". The lexical (FTS5) table lives in t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 import threading
@@ -19,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ingest.types import Block, Document, Link, Passage, Submission
+from ingest.types import Block, Document, Passage, Submission
+from vectorstore.serial import dumps, revive
 from vectorstore.types import Filters
 
 # The journal of the commit protocol (see vectorstore.journal), created on open like overrides.
@@ -96,33 +96,6 @@ class SourceState:
     manifest_row: str
 
 
-def _fields_of(value: Any) -> Any:
-    """``json.dumps`` default: a dataclass becomes the dict of its fields (tuples stay lists)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    raise TypeError(f"cannot store {type(value).__name__} as JSON")
-
-
-def dumps(value: Any) -> str:
-    """Return the JSON text of a dataclass tree."""
-    return json.dumps(value, default=_fields_of, ensure_ascii=False)
-
-
-def revive(cls: type, data: dict[str, Any]) -> Any:
-    """Rebuild a frozen dataclass from :func:`dumps` output; lists become tuples."""
-    known = {f.name for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        if name not in known:
-            continue
-        if name == "links":
-            value = tuple(revive(Link, v) for v in value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[name] = value
-    return cls(**values)
-
-
 def filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
     """Return an SQL condition over ``s`` (submissions) and ``p`` (passages), and its params."""
     if filters is None or filters.is_empty():
@@ -149,6 +122,8 @@ class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._commits = 0
+        self._submissions: tuple[tuple[int, int], list[Submission]] | None = None
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -182,6 +157,12 @@ class Registry:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+            self._commits += 1
+
+    def version(self) -> tuple[int, int]:
+        """Return a stamp that changes with every commit, by this connection or another."""
+        with self._lock:
+            return (self.conn.execute("PRAGMA data_version").fetchone()[0], self._commits)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Return all rows of a read query."""
@@ -226,9 +207,15 @@ class Registry:
         return {row[0]: SourceState(*row) for row in rows}
 
     def submissions(self) -> list[Submission]:
-        """Return every submission, ordered by key."""
-        rows = self.query("SELECT data FROM submissions ORDER BY key")
-        return [revive(Submission, json.loads(row[0])) for row in rows]
+        """Return every submission, ordered by key (decoded once per change of the registry)."""
+        with self._lock:
+            version = self.version()
+            stale = self._submissions is None or self._submissions[0] != version
+            if stale or self.conn.in_transaction:  # own uncommitted rows: no cache
+                rows = self.query("SELECT data FROM submissions ORDER BY key")
+                decoded = [revive(Submission, json.loads(row[0])) for row in rows]
+                self._submissions = (version, decoded)
+            return list(self._submissions[1])
 
     def submission(self, key: str) -> Submission | None:
         """Return one submission, or None."""

@@ -22,6 +22,7 @@ from vectorstore import generations
 from vectorstore.chroma_meta import (
     SUBMISSION_FIELDS,
     chroma_where,
+    open_client,
     passage_from_metadata,
     passage_metadata,
     release_client,
@@ -29,6 +30,7 @@ from vectorstore.chroma_meta import (
 from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
 from vectorstore.lexical import LexicalIndex
+from vectorstore.records import hit_record
 from vectorstore.registry import Registry, filter_sql
 from vectorstore.tags import ensure_tables as ensure_tag_tables
 from vectorstore.types import Filters, Hit
@@ -190,23 +192,7 @@ class PassageStore:
     # chroma -----------------------------------------------------------------------------
     def _chroma(self) -> Any:
         if self._client is None:
-            import chromadb
-            from chromadb.config import Settings
-
-            settings = Settings(anonymized_telemetry=False)
-            if self.chroma_url:
-                from urllib.parse import urlparse
-
-                url = urlparse(self.chroma_url)
-                self._client = chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1",
-                    port=url.port or 8000,
-                    ssl=url.scheme == "https",
-                    settings=settings,
-                )
-            else:
-                path = self.generation_dir / "chroma"
-                self._client = chromadb.PersistentClient(path=str(path), settings=settings)
+            self._client = open_client(self.generation_dir / "chroma", self.chroma_url)
         return self._client
 
     @property
@@ -230,15 +216,6 @@ class PassageStore:
             self._collection = None
 
         self._write(drop)
-
-    def drop_generation_collection(self, number: int) -> None:
-        """Delete generation ``number``'s collection on a Chroma server (its folder holds none)."""
-        if not self.chroma_url or number == self.generation:
-            return
-        name = generations.collection_of(self.base_collection, number)
-        client = self._chroma()
-        if name in [c.name for c in client.list_collections()]:
-            client.delete_collection(name)
 
     def _batch(self) -> int:
         return max(1, min(self._chroma().get_max_batch_size(), 5000))
@@ -291,17 +268,6 @@ class PassageStore:
                 self.collection.delete(ids=ids[i : i + 2000])
 
         self._write(delete)
-
-    def chroma_ids(self) -> set[str]:
-        """Return every id in this generation's Chroma collection (a full consistency check)."""
-        found: set[str] = set()
-        offset, page = 0, 20000
-        while True:
-            got = self._read(lambda o=offset: self.collection.get(include=[], limit=page, offset=o))
-            found.update(got["ids"])
-            if len(got["ids"]) < page:
-                return found
-            offset += page
 
     # registry reads ---------------------------------------------------------------------
     def submissions(self) -> list[Submission]:
@@ -432,28 +398,3 @@ class PassageStore:
         with self._lock:
             self._close_chroma()
             self.registry.close()
-
-
-def hit_record(store: PassageStore, rank: int, hit: Hit) -> dict[str, Any]:
-    """Return the JSON row of ``search --json`` for one hit (``ask --json`` reuses it)."""
-    p = hit.passage
-    sub = store.registry.submission(p.submission_key)
-    return {
-        "rank": rank,
-        "score": round(float(hit.score), 6),
-        "passage_id": p.id,
-        "submission_key": p.submission_key,
-        "file": sub.file if sub else "",
-        "title": sub.title if sub else "",
-        "submitter": sub.submitter if sub else "",
-        "submitter_type": sub.submitter_type if sub else "",
-        "country": sub.country if sub else "",
-        "language": p.language,
-        "heading_path": list(p.heading_path),
-        "paragraphs": list(p.paragraphs),
-        "locator": p.locator,
-        "footnotes": list(p.footnotes),
-        "char_start": p.char_start,
-        "char_end": p.char_end,
-        "text": p.text,
-    }

@@ -387,7 +387,7 @@ def remove_generation(store: PassageStore, number: int, *, locked: bool = False)
     from vectorstore import generations
 
     with nullcontext() if locked else writer_lock(store.index_dir):
-        store.drop_generation_collection(number)
+        journal.drop_generation_collection(store, number)
         generations.delete(store.index_dir, number)
 
 

@@ -1,1 +1,2 @@
-"""Cross-submission analyses: coverage of the call's themes, comparison, the thematic digest."""
+"""Cross-submission analyses: who (every submission judged), coverage of the call's themes,
+comparison, the thematic digest."""

@@ -121,6 +121,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             "warnings": list(answer.warnings),
             "timings_ms": answer.timings_ms,
         }
+        if answer.mode == "who":
+            payload["scope"] = answer.scope
+            payload["not_addressed"] = [citation_json(c) for c in answer.closest]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     print()
@@ -145,8 +148,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(f"cannot read questions from {args.questions}: {exc}") from exc
     engine = build_engine(settings)
     results = evaluate(engine, questions, baselines=args.baselines)
+    from assistant.evaluation.relevance import calibration, who_metrics
+
+    results["_who"] = who_metrics(engine, questions)
+    results["_calibration"] = calibration(engine, questions)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
+        from assistant.evaluation.relevance import relevance_tables
+
         print(markdown_table(results))
+        print(relevance_tables(results))
     return 0

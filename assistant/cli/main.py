@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    from assistant.cli import answer, compare, index, serve, themes
+    from assistant.cli import answer, compare, index, serve, themes, who
 
     parser = argparse.ArgumentParser(
         prog="submissions",
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (index, answer, serve, compare, themes):
+    for module in (index, answer, who, serve, compare, themes):
         module.register(sub)
     return parser
 

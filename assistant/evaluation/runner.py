@@ -83,7 +83,10 @@ def load_questions(path: Path) -> list[Question]:
                     id=str(row.get("id", f"line-{number}")),
                     question=row["question"],
                     kind=row.get("kind", "factual"),
-                    sources=tuple((s["file"], s["quote"]) for s in row.get("sources", [])),
+                    sources=tuple((s["file"], s["quote"]) for s in row.get("sources", []))
+                    + tuple(  # who questions: "gold": [{"file", "quotes": [...]}]
+                        (g["file"], q) for g in row.get("gold") or [] for q in g["quotes"]
+                    ),
                     history=tuple(
                         h if isinstance(h, str) else h.get("question", "")
                         for h in row.get("history", [])

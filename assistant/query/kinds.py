@@ -19,7 +19,10 @@ from ingest.analysis import fold
 
 KINDS = ("answer", "who", "compare")
 # "What do submissions say about X?" asks for an answer, "Which submissions say X?" asks who
-_AUXILIARIES = "(?:do|does|did|is|are|was|were|have|has)"
+# nor does "What must States do?" (a modal between the opener and the group word)
+_AUXILIARIES = (
+    "(?:do|does|did|is|are|was|were|have|has|must|should|can|could|may|might|shall|will|would)"
+)
 
 
 def question_kind(question: str, sides: int = 0) -> str:
@@ -44,3 +47,9 @@ def question_kind(question: str, sides: int = 0) -> str:
         if re.match(opening, folded):
             return "who"
     return "compare" if sides >= 2 else "answer"
+
+
+def asks_full_list(question: str) -> bool:
+    """Return True when a short follow-up asks for the full list behind an earlier answer."""
+    folded = fold(question)
+    return len(folded.split()) <= 7 and bool(find(cue("full_list"), folded))

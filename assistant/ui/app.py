@@ -109,6 +109,19 @@ def _wire_ask(
             api_name=f"export_{scope}_{fmt}",
         )
 
+    for button, fmt in tab.who_exports:
+        button.click(
+            lambda conversation, fmt=fmt: shown(ask.export_who(ctx, conversation, fmt)),
+            [stored],
+            tab.exported,
+            api_name=f"export_who_{fmt}",
+        )
+
+    def full_list(conversation, types, countries, languages, keys):
+        yield from ask.respond(ctx, ask.FULL_LIST, conversation, types, countries, languages, keys)
+
+    tab.full_list.click(full_list, [stored, *panel.inputs], outputs, api_name=False)
+
     def describe(types, countries, languages, keys, themes=None):
         return ask.describe_filters(ctx, types, countries, languages, keys, themes)
 

@@ -116,6 +116,27 @@ def export_answers(ctx: AppContext, stored: Any, scope: str, fmt: str) -> str:
     return str(path)
 
 
+FULL_LIST = "Show the full list of submissions"
+
+
+def export_who(ctx: AppContext, stored: Any, fmt: str) -> str:
+    """Write the who list of the last question to CSV or Word; return its path."""
+    from assistant.exports import who as who_export
+
+    answers = conversation.load(stored)
+    if not answers:
+        raise gr.Error("There is nothing to export yet: ask a “Which submissions …” question.")
+    last = answers[-1]
+    question = last.resolved_question or last.question
+    result = ctx.engine.who(question)
+    path = ctx.new_file(f"submissions-who.{fmt}")
+    if fmt == "csv":
+        who_export.write_csv(result, path)
+    else:
+        who_export.write_docx(result, path)
+    return str(path)
+
+
 def download_original(ctx: AppContext, stored: Any, turn: int, n: int) -> str:
     """Return a copy of the cited submission's original Word file, named as it was ingested."""
     _answers, c = find_citation(stored, turn, n)
@@ -159,6 +180,8 @@ class AskTab:
     new: gr.Button
     exported: gr.File
     exports: list[tuple[gr.Button, str, str]]
+    full_list: gr.Button
+    who_exports: list[tuple[gr.Button, str]]
 
 
 def build_ask_tab(ctx: AppContext) -> AskTab:
@@ -198,6 +221,10 @@ def build_ask_tab(ctx: AppContext) -> AskTab:
                 export_answer = gr.Button("Export answer (Word)", size="sm")
                 export_all = gr.Button("Export conversation (Word)", size="sm")
                 export_md = gr.Button("Export conversation (Markdown)", size="sm")
+            with gr.Row():
+                full_list = gr.Button("Full list: every submission judged", size="sm")
+                who_csv = gr.Button("Export who list (CSV)", size="sm")
+                who_docx = gr.Button("Export who list (Word)", size="sm")
             exported = gr.File(
                 label="Exported file", visible=False, interactive=False, elem_id="sa-exported"
             )
@@ -217,4 +244,7 @@ def build_ask_tab(ctx: AppContext) -> AskTab:
         (export_all, "conversation", "docx"),
         (export_md, "conversation", "md"),
     ]
-    return AskTab(chat, question, sources, chips, original, new, exported, exports)
+    who_exports = [(who_csv, "csv"), (who_docx, "docx")]
+    return AskTab(
+        chat, question, sources, chips, original, new, exported, exports, full_list, who_exports
+    )

@@ -99,6 +99,7 @@ def render_sources(answers: Sequence[Answer], pending: Sequence[Citation] = ()) 
     turns: list[tuple[int, str, Sequence[Citation], Sequence[str]]] = [
         (i, a.question, a.citations, a.warnings) for i, a in enumerate(answers)
     ]
+    modes = {i: a for i, a in enumerate(answers) if a.mode == "who"}
     if pending:
         turns.append((len(answers), "", pending, ()))
     if not turns:
@@ -111,6 +112,8 @@ def render_sources(answers: Sequence[Answer], pending: Sequence[Citation] = ()) 
         cards = "".join(render_card(c, turn) for c in citations) or (
             '<p class="sa-muted">No source was cited for this question.</p>'
         )
+        if turn in modes:
+            cards = render_who(modes[turn], turn)
         if warnings:
             items = "".join(f"<li>{_esc(w)}</li>" for w in warnings)
             cards = f'<div class="sa-notice"><p>Please check:</p><ul>{items}</ul></div>' + cards
@@ -121,3 +124,24 @@ def render_sources(answers: Sequence[Answer], pending: Sequence[Citation] = ()) 
             f"<summary>{title}</summary>{cards}</details>"
         )
     return f'<div class="sa-sources" role="region" aria-label="Sources">{"".join(parts)}</div>'
+
+
+def render_who(answer: Answer, turn: int) -> str:
+    """Return the who mode's panel: the count, a card per listed submission, then the others
+    with their closest passage one click away."""
+    listed = len(answer.citations)
+    total = listed + len(answer.closest)
+    head = (
+        f'<p class="sa-who-count" data-count="{listed}" data-total="{total}">'
+        f"<strong>{listed} of {total}</strong> submissions address this question"
+        f"{' (' + _esc(answer.scope) + ')' if answer.scope else ''} · mode: who</p>"
+    )
+    cards = "".join(render_card(c, turn) for c in answer.citations)
+    others = "".join(
+        f'<details class="sa-who-other"><summary>{_esc(c.submitter or c.file)} · '
+        f"{_esc(c.file)} — closest passage</summary>{render_card(c, turn)}</details>"
+        for c in answer.closest
+    )
+    if others:
+        others = f'<h4 class="sa-who-others">Not addressed by {len(answer.closest)}</h4>{others}'
+    return head + cards + others

@@ -46,6 +46,9 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "citations": [citation_to_json(c) for c in answer.citations],
         "warnings": list(answer.warnings),
         "resolved_question": answer.resolved_question,
+        "mode": answer.mode,
+        "scope": answer.scope,
+        "closest": [citation_to_json(c) for c in answer.closest],
     }
 
 
@@ -60,6 +63,9 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         citations=tuple(citation_from_json(c) for c in data.get("citations") or ()),
         warnings=tuple(data.get("warnings") or ()),
         resolved_question=str(data.get("resolved_question", "")),
+        mode=str(data.get("mode", "answer")),
+        scope=str(data.get("scope", "")),
+        closest=tuple(citation_from_json(c) for c in data.get("closest") or ()),
     )
 
 

@@ -67,7 +67,7 @@ def find_citation(stored: Any, turn: int, n: int) -> tuple[list[Answer], Citatio
     """Return (answers, citation [n] of ``turn``) or raise gr.Error when it is gone."""
     answers = conversation.load(stored)
     if 0 <= turn < len(answers):
-        for c in answers[turn].citations:
+        for c in (*answers[turn].citations, *answers[turn].closest):
             if c.n == n:
                 return answers, c
     raise gr.Error("That source is no longer in this conversation.")

@@ -1,0 +1,168 @@
+"""The index as the relevance judgement reads it: every passage analysed once (a Snapshot).
+
+Vectors, substance, a stem index of passages and of their headings, neighbours, the document of
+each passage and the vocabulary of the index and its metadata; and the word-level signals
+computed over it (idf-weighted coverage, names found nowhere). Used by
+:mod:`assistant.answering.relevance`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import RetrievalSettings
+from assistant.query.names import aliases_of, country_of
+from assistant.query.terms import Terms, question_stop_words
+from assistant.retrieval.fusion import Scored, fuse, substance
+from ingest.analysis import fold, terms, words
+from ingest.types import Passage, Submission
+
+_NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'.-]+|\d{4,}\b)")
+
+
+class SnapshotStore(Protocol):
+    """What a snapshot reads from a PassageStore."""
+
+    def passages_of(self, key: str) -> list[Passage]: ...
+    def vectors(self, ids: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class Snapshot:
+    """Every passage of the index with its vector and analysed words, built once per content."""
+
+    passages: list[Passage]
+    vectors: np.ndarray
+    substance: np.ndarray
+    postings: dict[str, np.ndarray]  # stem -> indexes of passages holding it
+    languages: np.ndarray  # language of each passage ("en", "fr", ...)
+    index: dict[str, int] = field(default_factory=dict)  # passage id -> row
+    vocabulary: frozenset[str] = frozenset()  # every folded word of the passages and metadata
+    heading_postings: dict[str, np.ndarray] = field(default_factory=dict)  # stems of headings
+    neighbours: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    documents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def size(self) -> int:
+        return len(self.passages)
+
+
+def build_snapshot(store: SnapshotStore, subs: Sequence[Submission]) -> Snapshot:
+    """Return every passage of ``subs`` with vectors, substance and a stem index."""
+    passages = [p for s in subs for p in store.passages_of(s.key)]
+    vectors = store.vectors([p.id for p in passages]) if passages else np.zeros((0, 1))
+    postings: dict[str, list[int]] = {}
+    headings: dict[str, list[int]] = {}
+    vocabulary: set[str] = set()
+    neighbours = np.full((len(passages), 2), -1, dtype=np.int64)
+    documents = np.zeros(len(passages), dtype=np.int64)
+    keys: dict[str, int] = {}
+    for i, p in enumerate(passages):
+        documents[i] = keys.setdefault(p.submission_key, len(keys))
+        if i > 0 and passages[i - 1].submission_key == p.submission_key:
+            neighbours[i, 0], neighbours[i - 1, 1] = i - 1, i
+        for stem in set(terms(p.text, p.language or "en")):
+            postings.setdefault(stem, []).append(i)
+        for stem in set(terms(" ".join(p.heading_path), p.language or "en")):
+            headings.setdefault(stem, []).append(i)
+        vocabulary.update(words(p.text.replace("-", " ")))
+    for s in subs:
+        meta = f"{s.submitter} {s.country} {s.title} {s.file}".replace("_", " ")
+        vocabulary.update(words(meta.replace("-", " ")))
+        vocabulary.add(fold(s.country))
+    return Snapshot(
+        passages=passages,
+        vectors=np.asarray(vectors, dtype=np.float32),
+        substance=np.array([substance(p) for p in passages]),
+        postings={k: np.array(v, dtype=np.int64) for k, v in postings.items()},
+        languages=np.array([p.language or "en" for p in passages]),
+        index={p.id: i for i, p in enumerate(passages)},
+        vocabulary=frozenset(vocabulary),
+        heading_postings={k: np.array(v, dtype=np.int64) for k, v in headings.items()},
+        neighbours=neighbours,
+        documents=documents,
+    )
+
+
+def fused_scores(pool: Sequence[Scored], fusion: RetrievalSettings) -> dict[str, float]:
+    """Return each retrieval candidate's fused score over the best one (0..1) by passage id."""
+    ranked = fuse(list(pool), fusion)
+    best = ranked[0].score if ranked and ranked[0].score > 0 else 1.0
+    return {s.passage.id: s.score / best for s in ranked}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _held(group: set[str], bridge: dict[str, set[str]], snap: Snapshot) -> bool:
+    if any(stem in snap.postings for stem in group):
+        return True
+    return any(stem in snap.postings for stems in bridge.values() for stem in stems)
+
+
+def unseen_names(question: str, snap: Snapshot) -> list[str]:
+    """Return the names and years of ``question`` (not its first word) found nowhere."""
+    out = []
+    for match in _NAME.finditer(question):
+        if match.start() == 0:
+            continue
+        name = re.sub(r"[’']s$", "", match.group())
+        for word in words(name.replace("-", " ")):
+            if len(word) < 2 or word in question_stop_words():
+                continue
+            country = country_of(word)
+            if country and any(a in snap.vocabulary for a in aliases_of(country)):
+                continue  # "French" when France's own documents never say "French"
+            shortest = min(4, len(word))
+            if not any(word[:n] in snap.vocabulary for n in range(shortest, len(word) + 1)):
+                out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def coverage(
+    found: Terms, snap: Snapshot, postings: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Return, per passage, the idf-weighted share of the question's words it holds.
+
+    ``postings``: another stem index of the same passages (their headings); idf stays the
+    passages' own.
+    """
+    n = snap.size
+    if not found.words or n == 0:
+        return np.zeros(n)
+    total = np.zeros(n)
+    weight_sum = 0.0
+    bridges = found.bridges or ({},) * len(found.words)
+    for group, bridge in zip(found.groups(), bridges, strict=True):
+        held = _holding(group, bridge, snap, snap.postings)
+        idf = math.log((n + 1) / (int(held.sum()) + 0.5))
+        if postings is not None:
+            held = _holding(group, bridge, snap, postings)
+        total += idf * held
+        weight_sum += idf
+    return total / weight_sum if weight_sum > 0 else np.zeros(n)
+
+
+def _holding(
+    group: set[str], bridge: dict[str, set[str]], snap: Snapshot, postings: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Return which passages hold one question word (itself, or a glossary equivalent)."""
+    held = np.zeros(snap.size, dtype=bool)
+    for stem in group:
+        rows = postings.get(stem)
+        if rows is not None:
+            held[rows] = True
+    for language, stems in bridge.items():
+        for stem in stems:
+            rows = postings.get(stem)
+            if rows is not None:
+                held[rows[snap.languages[rows] == language]] = True
+    return held

@@ -1,0 +1,642 @@
+"""Fit the relevance judgement, who, the refusal and the sentence choice; write fitted.json.
+
+Usage: PYTHONPATH=. .venv/bin/python benchmarks/tune.py [--index DIR] [--fast-index DIR]
+       [--folds 5] [--no-write]
+
+Labelled passages: for every labelled question (dev, extra, held-out and the who / no-answer
+sets under tests/data when present), a passage addresses the question when it comes from a gold
+file and contains a gold quote, or a contiguous run of at least 60 % of its words
+(``assistant.evaluation.holds_quote``). Every passage of the index is a row, so the negatives
+are every other passage of every submission.
+
+Fitting: a logistic regression (numpy, Newton steps with a small L2 penalty) on standardised
+features. Cross-validation: k folds over questions (all passages of one question stay in one
+fold), so out-of-sample figures come from questions the fit never saw. The thresholds (who,
+answer/refuse, sentence) are fitted inside each training fold too. The final model is fitted on
+all the questions and written to assistant/data/fitted.json, which the settings load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
+sys.path.insert(0, str(ROOT))
+
+
+from assistant.answering.corpus import _logit, fused_scores  # noqa: E402
+from assistant.answering.relevance import (  # noqa: E402
+    FEATURES,
+    MODEL_FILE,
+    SENTENCE_FEATURES,
+    Judge,
+    Logistic,
+    Model,
+    sentence_features,
+)
+from assistant.answering.sentences import sentence_spans  # noqa: E402
+from assistant.retrieval.glossary import bundled  # noqa: E402
+from assistant.retrieval.retriever import matches  # noqa: E402
+
+
+def _sibling(name: str):
+    """Import a module of this folder by path (the folder is off sys.path: see above)."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_data = _sibling("tune_data")
+WHO_KINDS, Labelled, load_sets = _data.WHO_KINDS, _data.Labelled, _data.load_sets
+passage_labels = _data.passage_labels
+
+L2 = 1.0
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+MAX_WRONGLY_REFUSED = 0.05
+
+
+# ---- data --------------------------------------------------------------------------------
+@dataclass
+class Item:
+    """One labelled question with every passage's features and labels."""
+
+    question: Labelled
+    source: str
+    text: str  # what is judged: the question's topic (follow-ups resolved, group words out)
+    columns: dict[str, np.ndarray]
+    labels: np.ndarray  # per passage: addresses the question (overlaps a gold quote)
+    labelled: np.ndarray  # per passage: the label is known (see tune_data)
+    keys: np.ndarray  # per passage: submission key
+    gold_keys: frozenset[str]  # submissions holding a gold quote
+    scope: np.ndarray  # per passage: inside the question's filters (group, follow-up)
+    static: dict[str, float]  # question features that do not depend on the passage model
+    vector: np.ndarray  # the query vector
+    files: np.ndarray  # per passage: its file
+
+
+def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
+    snap = judge.snapshot()
+    subs = {s.key: s for s in engine.store.submissions()}
+    by_file = {s.file: s.key for s in subs.values()}
+    documents = {s.file: engine.store.document(s.key).text for s in subs.values()}
+    keys = np.array([p.submission_key for p in snap.passages])
+    files = np.array([subs[k].file for k in keys])
+    items = []
+    for q in questions:
+        query = engine.analyse(q.question, list(q.history))
+        fused = fused_scores(engine.retrieval(query).pool, engine.retriever.fusion)
+        probe = judge.probe(query, fused=fused)
+        columns = judge.features(probe)
+        labels, labelled = passage_labels(q, snap.passages, files, documents)
+        gold = frozenset(by_file[f] for f, _ in q.quotes if f in by_file)
+        scope = np.array([matches(query.filters, p, subs[p.submission_key]) for p in snap.passages])
+        qcols = judge.question_features(probe, np.zeros(1), ["-"])
+        static = {n: float(qcols[n][0]) for n in ("unseen", "unseen_names")}
+        items.append(
+            Item(
+                q,
+                q.source,
+                probe.text,
+                columns,
+                labels,
+                labelled,
+                keys,
+                gold,
+                scope,
+                static,
+                probe.vector,
+                files,
+            )
+        )
+    return items
+
+
+# ---- logistic regression -----------------------------------------------------------------
+def fit_logistic(columns: dict[str, np.ndarray], y: np.ndarray, names: tuple[str, ...]) -> Logistic:
+    """Return a logistic regression of ``y`` on the standardised ``names`` columns."""
+    X = np.column_stack([columns[n] for n in names]).astype(np.float64)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = np.column_stack([np.ones(len(X)), (X - mean) / scale])
+    w = np.zeros(Z.shape[1])
+    penalty = np.full(Z.shape[1], L2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(Z @ w, -30, 30)))
+        grad = Z.T @ (p - y) + penalty * w
+        hess = (Z * (p * (1 - p))[:, None]).T @ Z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return Logistic(tuple(names), tuple(mean), tuple(scale), tuple(w[1:]), float(w[0]))
+
+
+def stack(items: list[Item], names: tuple[str, ...]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Return the labelled rows of ``items`` (unlabelled passages stay out of the fit)."""
+    columns = {n: np.concatenate([it.columns[n][it.labelled] for it in items]) for n in names}
+    return columns, np.concatenate([it.labels[it.labelled] for it in items]).astype(np.float64)
+
+
+def folds_of(items: list[Item], k: int) -> list[int]:
+    """Assign questions to ``k`` folds, spreading each set and kind evenly (deterministic)."""
+    order = sorted(range(len(items)), key=lambda i: (items[i].question.kind, items[i].question.id))
+    fold = [0] * len(items)
+    for n, i in enumerate(order):
+        fold[i] = n % k
+    return fold
+
+
+# ---- decisions from probabilities --------------------------------------------------------
+def submission_strengths(item: Item, probs: np.ndarray) -> dict[str, float]:
+    """Return the best passage probability of each submission in the question's scope."""
+    out: dict[str, float] = {}
+    for key, p, inside in zip(item.keys, probs, item.scope, strict=True):
+        if inside:
+            out[key] = max(out.get(key, 0.0), float(p))
+    return out
+
+
+def who_counts(item: Item, probs: np.ndarray, threshold: float) -> tuple[int, int, int]:
+    """Return (true positives, listed, gold) submissions for one question."""
+    strengths = submission_strengths(item, probs)
+    listed = {k for k, s in strengths.items() if s >= threshold}
+    return len(listed & item.gold_keys), len(listed), len(item.gold_keys)
+
+
+def who_f(items: list[Item], probs: list[np.ndarray], threshold: float) -> tuple[float, float]:
+    """Return (mean recall, mean precision) of who over answerable items."""
+    recalls, precisions = [], []
+    for item, p in zip(items, probs, strict=True):
+        if not item.gold_keys:
+            continue
+        tp, listed, gold = who_counts(item, p, threshold)
+        recalls.append(tp / gold)
+        precisions.append(tp / listed if listed else 0.0)
+    return float(np.mean(recalls) if recalls else 0), float(
+        np.mean(precisions) if precisions else 0
+    )
+
+
+def fit_who_threshold(items: list[Item], probs: list[np.ndarray]) -> float:
+    """Return the threshold that maximises F1 of mean recall and precision (recall weighs 2x)."""
+    best, best_t = -1.0, 0.5
+    for t in np.linspace(0.02, 0.9, 45):
+        r, p = who_f(items, probs, t)
+        f = 5 * r * p / (4 * p + r) if r + p else 0.0  # F2: an expert needs all of them
+        if f > best:
+            best, best_t = f, float(t)
+    return best_t
+
+
+def question_columns(item: Item, probs: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the question-level refusal features of ``item`` under passage ``probs``."""
+    ranked = [*sorted(submission_strengths(item, probs).values(), reverse=True), 0.0, 0.0]
+    return {
+        "top": np.array([_logit(ranked[0])]),
+        "second": np.array([_logit(ranked[1])]),
+        "unseen": np.array([item.static["unseen"]]),
+        "unseen_names": np.array([item.static["unseen_names"]]),
+    }
+
+
+def fit_question(items: list[Item], probs: list[np.ndarray], names: tuple[str, ...]) -> Logistic:
+    cols = [question_columns(it, p) for it, p in zip(items, probs, strict=True)]
+    columns = {n: np.concatenate([c[n] for c in cols]) for n in names}
+    y = np.array([float(it.question.answerable) for it in items])
+    return fit_logistic(columns, y, names)
+
+
+def answer_scores(items, probs, qmodel: Logistic | None) -> list[float]:
+    """Return P(answerable) per item (the best passage's probability without a model)."""
+    if qmodel is None:
+        return [
+            max(submission_strengths(it, p).values(), default=0.0)
+            for it, p in zip(items, probs, strict=True)
+        ]
+    return [
+        float(qmodel.probability(question_columns(it, p))[0])
+        for it, p in zip(items, probs, strict=True)
+    ]
+
+
+def fit_answer_threshold(items: list[Item], scores: list[float]) -> float:
+    """Return the threshold that refuses most no-answer questions, at most 5 % answerable."""
+    tops_yes = sorted(s for i, s in zip(items, scores, strict=True) if i.question.answerable)
+    tops_no = [s for i, s in zip(items, scores, strict=True) if not i.question.answerable]
+    if not tops_yes:
+        return 0.5
+    allowed = int(np.floor(MAX_WRONGLY_REFUSED * len(tops_yes)))
+    ceiling = tops_yes[allowed]  # refusing below this refuses at most ``allowed`` answerable
+    best_t, best = ceiling, -1.0
+    for t in np.linspace(0.0, ceiling, 200):
+        refused_no = sum(x < t for x in tops_no) / len(tops_no) if tops_no else 0.0
+        refused_yes = sum(x < t for x in tops_yes) / len(tops_yes)
+        score = refused_no - refused_yes
+        if score > best:
+            best, best_t = score, float(t)
+    return best_t
+
+
+# ---- cross-validation --------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """Out-of-fold (or in-sample) probabilities and decisions for one feature set."""
+
+    name: str
+    probs: list[np.ndarray]  # per item: every passage's probability
+    answer: list[float]  # per item: P(answerable)
+    who_thresholds: list[float]
+    answer_thresholds: list[float]
+
+
+@dataclass
+class Fitted:
+    passage: Logistic
+    question: Logistic | None
+    who_threshold: float  # on the best passage's probability
+    answer_threshold: float
+    submission: Logistic | None = None  # P(a submission addresses X | its best passage)
+
+    def who_strength_threshold(self) -> float:
+        """Return the who threshold on the submission-level (strength) scale."""
+        if self.submission is None:
+            return self.who_threshold
+        column = {"best": np.array([_logit(self.who_threshold)])}
+        return float(self.submission.probability(column)[0])
+
+
+def fit_submission(items: list[Item], probs: list[np.ndarray]) -> Logistic:
+    """Fit P(submission addresses X) on the log-odds of its best passage (who questions first)."""
+    who = [i for i, it in enumerate(items) if it.question.kind in WHO_KINDS and it.gold_keys]
+    chosen = who if len(who) >= 10 else [i for i, it in enumerate(items) if it.gold_keys]
+    best, labels = [], []
+    for i in chosen:
+        for key, p in submission_strengths(items[i], probs[i]).items():
+            best.append(_logit(p))
+            labels.append(float(key in items[i].gold_keys))
+    return fit_logistic({"best": np.array(best)}, np.array(labels), ("best",))
+
+
+def fit_all(items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] | None) -> Fitted:
+    """Fit the passage model, the who threshold, the question model and its threshold."""
+    passage = fit_logistic(*stack(items, names), names)
+    probs = [passage.probability(it.columns) for it in items]
+    question = fit_question(items, probs, qnames) if qnames else None
+    scores = answer_scores(items, probs, question)
+    return Fitted(
+        passage,
+        question,
+        fit_who_threshold(items, probs),
+        fit_answer_threshold(items, scores),
+        fit_submission(items, probs),
+    )
+
+
+def apply(fitted: Fitted, items: list[Item]) -> tuple[list[np.ndarray], list[float]]:
+    probs = [fitted.passage.probability(it.columns) for it in items]
+    return probs, answer_scores(items, probs, fitted.question)
+
+
+def crossval(
+    items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] | None, k: int
+) -> Outcome:
+    """Return out-of-fold probabilities and decisions, fitting on the other folds."""
+    fold = folds_of(items, k)
+    n = len(items)
+    probs: list[np.ndarray] = [np.zeros(0)] * n
+    answer, who_t, ans_t = [0.0] * n, [0.0] * n, [0.0] * n
+    for f in range(k):
+        train = [it for it, g in zip(items, fold, strict=True) if g != f]
+        test = [i for i in range(n) if fold[i] == f]
+        fitted = fit_all(train, names, qnames)
+        p, a = apply(fitted, [items[i] for i in test])
+        for j, i in enumerate(test):
+            probs[i], answer[i] = p[j], a[j]
+            who_t[i], ans_t[i] = fitted.who_threshold, fitted.answer_threshold
+    return Outcome("+".join(names), probs, answer, who_t, ans_t)
+
+
+def insample(items: list[Item], names, qnames) -> tuple[Outcome, Fitted]:
+    fitted = fit_all(items, names, qnames)
+    probs, answer = apply(fitted, items)
+    n = len(items)
+    out = Outcome(
+        "+".join(names), probs, answer, [fitted.who_threshold] * n, [fitted.answer_threshold] * n
+    )
+    return out, fitted
+
+
+def metrics(items: list[Item], out: Outcome) -> dict[str, float]:
+    """Return passage AUC, log loss and who / refusal figures of an outcome."""
+    y = np.concatenate([it.labels[it.labelled] for it in items])
+    p = np.concatenate([pr[it.labelled] for it, pr in zip(items, out.probs, strict=True)])
+    recalls, precisions, refused_no, refused_yes = [], [], [], []
+    rows = zip(items, out.probs, out.answer, out.who_thresholds, out.answer_thresholds, strict=True)
+    for it, pr, a, tw, ta in rows:
+        if it.question.answerable:
+            refused_yes.append(a < ta)
+            if it.gold_keys and it.question.kind in WHO_KINDS:
+                tp, listed, gold = who_counts(it, pr, tw)
+                recalls.append(tp / gold)
+                precisions.append(tp / listed if listed else 0.0)
+        else:
+            refused_no.append(a < ta)
+    return {
+        "auc": auc(y, p),
+        "log_loss": float(-np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))),
+        "who_recall": float(np.mean(recalls)) if recalls else float("nan"),
+        "who_precision": float(np.mean(precisions)) if precisions else float("nan"),
+        "n_who": len(recalls),
+        "refusal": float(np.mean(refused_no)) if refused_no else float("nan"),
+        "wrongly_refused": float(np.mean(refused_yes)),
+        "n_answerable": len(refused_yes),
+        "n_no_answer": len(refused_no),
+    }
+
+
+def auc(y: np.ndarray, p: np.ndarray) -> float:
+    """Return the area under the ROC curve (rank statistic, ties averaged)."""
+    _, inverse, counts = np.unique(p, return_inverse=True, return_counts=True)
+    order = np.argsort(p, kind="mergesort")
+    ranks = np.empty(len(p))
+    ranks[order] = np.arange(1, len(p) + 1)
+    ranks = (np.bincount(inverse, weights=ranks) / counts)[inverse]
+    pos = y.astype(bool)
+    n1, n0 = pos.sum(), (~pos).sum()
+    return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)) if n1 and n0 else float("nan")
+
+
+def reliability(items: list[Item], probs: list[np.ndarray]) -> list[tuple[str, int, float, float]]:
+    """Return (bin, passages, mean predicted, share that address the question) per bin."""
+    y = np.concatenate([it.labels[it.labelled] for it in items])
+    p = np.concatenate([pr[it.labelled] for it, pr in zip(items, probs, strict=True)])
+    rows = []
+    for lo, hi in itertools.pairwise(BINS):
+        inside = (p >= lo) & (p < hi)
+        if inside.sum():
+            label = f"{lo:.1f}–{min(hi, 1.0):.1f}"
+            rows.append(
+                (label, int(inside.sum()), float(p[inside].mean()), float(y[inside].mean()))
+            )
+    return rows
+
+
+# ---- sentence choice ---------------------------------------------------------------------
+SENTENCE_PASSAGES = 8  # sentences of each question's best passages are rows
+
+
+@dataclass
+class SentenceRows:
+    columns: dict[str, np.ndarray]
+    labels: np.ndarray
+    question: np.ndarray  # row -> item index
+
+
+def sentence_rows(items: list[Item], probs: list[np.ndarray], judge: Judge) -> SentenceRows:
+    """Return sentence rows of each answerable question's best passages, labelled by quote."""
+    from assistant.answering.citations import overlap_ratio
+    from ingest.analysis import normalize_space
+
+    snap = judge.snapshot()
+    cols: dict[str, list[np.ndarray]] = {n: [] for n in SENTENCE_FEATURES}
+    labels, owner = [], []
+    for idx, (it, pr) in enumerate(zip(items, probs, strict=True)):
+        if not it.question.answerable:
+            continue
+        probe = judge.probe(it.text, it.vector)
+        for row in np.argsort(-pr)[:SENTENCE_PASSAGES]:
+            passage = snap.passages[row]
+            spans = sentence_spans(passage.text)
+            if not spans:
+                continue
+            c = sentence_features(probe, passage, spans, float(pr[row]))
+            for n in SENTENCE_FEATURES:
+                cols[n].append(c[n])
+            file_quotes = [q for f, q in it.question.quotes if f == it.files[row]]
+            for s, e in spans:
+                sentence = normalize_space(passage.text[s:e])
+                hit = any(
+                    normalize_space(q) in sentence or overlap_ratio(sentence, q) >= 0.6
+                    for q in file_quotes
+                )
+                labels.append(hit)
+                owner.append(idx)
+    return SentenceRows(
+        {n: np.concatenate(v) if v else np.zeros(0) for n, v in cols.items()},
+        np.array(labels, dtype=np.float64),
+        np.array(owner),
+    )
+
+
+def sentence_crossval(rows: SentenceRows, items: list[Item], k: int) -> np.ndarray:
+    fold = np.array(folds_of(items, k))[rows.question]
+    out = np.zeros(len(rows.labels))
+    for f in range(k):
+        train = fold != f
+        model = fit_logistic(
+            {n: c[train] for n, c in rows.columns.items()}, rows.labels[train], SENTENCE_FEATURES
+        )
+        test = fold == f
+        out[test] = model.probability({n: c[test] for n, c in rows.columns.items()})
+    return out
+
+
+def best_sentence_hit(rows: SentenceRows, scores: np.ndarray) -> float:
+    """Return the share of questions whose best-scored sentence holds a gold quote."""
+    hits = []
+    for q in np.unique(rows.question):
+        mine = rows.question == q
+        if rows.labels[mine].any():
+            hits.append(rows.labels[mine][np.argmax(scores[mine])])
+    return float(np.mean(hits)) if hits else float("nan")
+
+
+# ---- the run -----------------------------------------------------------------------------
+QUESTION_SET = ("top", "unseen", "unseen_names")
+
+
+def open_judge(index: Path, embedder: str):
+    from assistant.config import Settings
+    from assistant.engine import Engine
+    from vectorstore.embeddings import load_embedder
+    from vectorstore.store import PassageStore
+
+    store = PassageStore(index, load_embedder(embedder))
+    engine = Engine.for_store(store, Settings())
+    blank = Logistic(("cosine",), (0.0,), (1.0,), (1.0,), 0.0)
+    judge = Judge(
+        store, model=Model(blank, None, None, 0.5, 0.5, 0.5, embedder), glossary=bundled()
+    )
+    return engine, judge
+
+
+def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, dict]]]:
+    """Drop each passage feature in turn; keep those whose removal worsens the out-of-fold log
+    loss, or the who F2 by 0.01 or more."""
+    full = crossval(items, FEATURES, QUESTION_SET, k)
+    base = metrics(items, full)
+    rows = [("all features", base)]
+    kept = []
+    for name in FEATURES:
+        rest = tuple(n for n in FEATURES if n != name)
+        m = metrics(items, crossval(items, rest, QUESTION_SET, k))
+        rows.append((f"without {name}", m))
+        if m["log_loss"] > base["log_loss"] + 1e-5 or _f2(m) < _f2(base) - 0.01:
+            kept.append(name)
+    return tuple(kept) or FEATURES, rows
+
+
+def _f2(m: dict) -> float:
+    """Return the F2 of mean who recall and precision (an expert needs all of them)."""
+    r, p = m["who_recall"], m["who_precision"]
+    return 5 * r * p / (4 * p + r) if r + p else 0.0
+
+
+def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
+    started = time.perf_counter()
+    engine, judge = open_judge(index, embedder)
+    items = build_items(engine, judge, load_sets(names))
+    chosen, ablation = ablate(items, k)
+    oos = crossval(items, chosen, QUESTION_SET, k)
+    ins, fitted = insample(items, chosen, QUESTION_SET)
+    base_oos = crossval(items, ("cosine",), None, k)
+    base_ins, _ = insample(items, ("cosine",), None)
+    srows = sentence_rows(items, oos.probs, judge)
+    s_oos = sentence_crossval(srows, items, k)
+    smodel = fit_logistic(srows.columns, srows.labels, SENTENCE_FEATURES)
+    s_ins = smodel.probability(srows.columns)
+    s_base = srows.columns["coverage"] + 0.01 * srows.columns["passage"]
+    s_threshold = fit_sentence_threshold(srows, s_ins)
+    return {
+        "embedder": embedder,
+        "items": items,
+        "chosen": chosen,
+        "ablation": ablation,
+        "oos": metrics(items, oos),
+        "ins": metrics(items, ins),
+        "base_oos": metrics(items, base_oos),
+        "base_ins": metrics(items, base_ins),
+        "reliability_oos": reliability(items, oos.probs),
+        "reliability_base": reliability(items, base_oos.probs),
+        "sentence": {
+            "rows": len(srows.labels),
+            "positives": int(srows.labels.sum()),
+            "best_hit_oos": best_sentence_hit(srows, s_oos),
+            "best_hit_ins": best_sentence_hit(srows, s_ins),
+            "best_hit_coverage": best_sentence_hit(srows, s_base),
+        },
+        "fitted": {
+            "passage": fitted.passage.to_json(),
+            "question": fitted.question.to_json() if fitted.question else None,
+            "sentence": smodel.to_json(),
+            "submission": fitted.submission.to_json() if fitted.submission else None,
+            "who_threshold": round(fitted.who_strength_threshold(), 4),
+            "who_passage_threshold": round(fitted.who_threshold, 4),
+            "answer_threshold": round(fitted.answer_threshold, 4),
+            "sentence_threshold": round(s_threshold, 4),
+            "questions": len(items),
+            "labelled_passages": int(sum(it.labels.sum() for it in items)),
+        },
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def fit_sentence_threshold(rows: SentenceRows, scores: np.ndarray) -> float:
+    """Return the score above which a further sentence is worth quoting (max F1)."""
+    best, best_t = -1.0, 0.5
+    y = rows.labels.astype(bool)
+    for t in np.linspace(0.02, 0.9, 45):
+        chosen = scores >= t
+        tp = (chosen & y).sum()
+        f1 = 2 * tp / (chosen.sum() + y.sum()) if chosen.sum() + y.sum() else 0.0
+        if f1 > best:
+            best, best_t = f1, float(t)
+    return best_t
+
+
+def write_fitted(runs: list[dict], folds: int) -> None:
+    """Write the weights to assistant/data/relevance.json and the thresholds to fitted.json."""
+    from assistant.config import FITTED
+
+    about = "Written by benchmarks/tune.py; do not edit by hand (docs/benchmarks.md)."
+    weights = {
+        "about": about,
+        "sets": sorted({it.source for it in runs[0]["items"]}),
+        "folds": folds,
+        "embedders": {
+            run["embedder"]: {
+                k: v
+                for k, v in run["fitted"].items()
+                if k in ("passage", "question", "submission", "sentence")
+            }
+            for run in runs
+        },
+    }
+    MODEL_FILE.write_text(json.dumps(weights, indent=2) + "\n", encoding="utf-8")
+    current = json.loads(FITTED.read_text(encoding="utf-8")) if FITTED.is_file() else {}
+    group = dict(current.get("relevance", {}))
+    for run in runs:
+        fam = run["embedder"]
+        group[f"{fam}_who_threshold"] = run["fitted"]["who_threshold"]
+        group[f"{fam}_answer_threshold"] = run["fitted"]["answer_threshold"]
+        group[f"{fam}_sentence_threshold"] = run["fitted"]["sentence_threshold"]
+    current["relevance"] = group
+    current.setdefault("_about", about)
+    FITTED.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, default=Path("/tmp/relevance/real-e5"))
+    parser.add_argument("--fast-index", type=Path, default=Path("/tmp/relevance/real-fast"))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--sets", default="dev,extra,heldout,who,noanswer,factual")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    names = [n for n in args.sets.split(",") if n]
+    runs = [run_embedder(args.index, "e5", names, args.folds)]
+    if args.fast_index.exists():
+        runs.append(run_embedder(args.fast_index, "fast", names, args.folds))
+    for run in runs:
+        print(run["embedder"], "chosen:", run["chosen"])
+        for label in ("oos", "ins", "base_oos"):
+            print(f"  {label}:", {k: round(v, 3) for k, v in run[label].items()})
+        print("  sentence:", run["sentence"])
+        for name, m in run["ablation"]:
+            print(
+                "  ",
+                name,
+                {
+                    k: round(v, 3)
+                    for k, v in m.items()
+                    if k
+                    in ("log_loss", "who_recall", "who_precision", "refusal", "wrongly_refused")
+                },
+            )
+    if args.no_write:
+        return 0
+    write_fitted(runs, args.folds)
+    replace_section = _sibling("_sections").replace_section
+    report = _sibling("tune_report").report
+    replace_section("Relevance judgement (fitted)", report(runs, args, names))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

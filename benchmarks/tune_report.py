@@ -1,0 +1,98 @@
+"""The Markdown section benchmarks/tune.py writes to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+
+
+def _f(value: float) -> str:
+    return "–" if value != value else f"{value:.2f}"  # NaN -> dash
+
+
+def _line(name: str, m: dict) -> str:
+    return (
+        f"| {name} | {_f(m['auc'])} | {m['log_loss']:.4f} | {_f(m['who_recall'])} | "
+        f"{_f(m['who_precision'])} | {m['n_who']} | {_f(m['refusal'])} | "
+        f"{_f(m['wrongly_refused'])} | {m['n_no_answer']} / {m['n_answerable']} |"
+    )
+
+
+HEAD = (
+    "| model | passage AUC | log loss | who recall | who precision | who questions | "
+    "refusal (no-answer refused) | answerable refused | no-answer / answerable |\n"
+    "|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def report(runs: list[dict], args, names: list[str]) -> str:
+    first = runs[0]
+    items = first["items"]
+    by_set = Counter(it.source for it in items)
+    by_kind = Counter(it.question.kind for it in items)
+    out = [
+        "Command: `PYTHONPATH=. .venv/bin/python benchmarks/tune.py "
+        f"--folds {args.folds} --sets {','.join(names)}` "
+        f"({platform.machine()}, {platform.python_version()}); it writes "
+        "the weights to `assistant/data/relevance.json` (loaded by "
+        "`assistant/answering/relevance.py`) and the thresholds to the `relevance` group of "
+        "`assistant/data/fitted.json` (loaded by the settings).",
+        "",
+        f"Questions: {len(items)} ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(by_set.items()))
+        + "; by kind: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
+        + "). Labelled passages (benchmarks/tune_data.py, tests/data/LABELS.md): a passage "
+        "addresses a question when it overlaps a gold quote located exactly in the canonical "
+        "text (30 % of the quote, or 100 characters); passages of submissions without a gold "
+        "quote are negatives; the other passages of a gold submission are unlabelled and left "
+        "out of the fit and of these figures, except for the dev questions, whose passage gold "
+        "relevance-labels.jsonl completes. Who: a submission is listed when its best passage "
+        "scores at or above the fitted who threshold; gold = the files of the gold quotes.",
+        "",
+        f"Out-of-sample = {args.folds}-fold cross-validation over questions (every passage of "
+        "a question in one fold; thresholds fitted inside the training folds). In-sample = "
+        "fitted and scored on all questions. Baseline = passage cosine alone, with one fitted "
+        "threshold for who and one for the refusal (the best cosine in scope).",
+    ]
+    for run in runs:
+        fitted = run["fitted"]
+        out += [
+            "",
+            f"### {run['embedder']}: judgement against cosine alone",
+            "",
+            f"Features kept by the ablation: {', '.join(run['chosen'])}; refusal (question "
+            "level): log-odds of the best passage, the share of the question's words found "
+            "nowhere in the index, and names or years found nowhere. Fitted thresholds: who "
+            f"{fitted['who_threshold']}, answer {fitted['answer_threshold']}, sentence "
+            f"{fitted['sentence_threshold']}. {fitted['labelled_passages']} labelled passages.",
+            "",
+            HEAD,
+            _line("judgement, out-of-sample", run["oos"]),
+            _line("judgement, in-sample", run["ins"]),
+            _line("cosine + threshold, out-of-sample", run["base_oos"]),
+            _line("cosine + threshold, in-sample", run["base_ins"]),
+            "",
+            "Ablation (out-of-sample; a passage feature is kept when dropping it raises the "
+            "log loss):",
+            "",
+            HEAD,
+            *(_line(name, m) for name, m in run["ablation"]),
+            "",
+            "Reliability of the passage probabilities, out-of-sample (all passages of all "
+            "labelled questions):",
+            "",
+            "| predicted | passages | mean predicted | share that address the question |",
+            "|---|---|---|---|",
+            *(f"| {b} | {n} | {p:.3f} | {y:.3f} |" for b, n, p, y in run["reliability_oos"]),
+            "",
+            "Sentence choice (sentences of each answerable question's 8 best passages; a "
+            "sentence is positive when it lies inside a gold quote or 60 % of its words are "
+            f"in one): {run['sentence']['rows']} sentences, {run['sentence']['positives']} "
+            "positive. Share of questions whose top sentence is a gold one: fitted "
+            f"{_f(run['sentence']['best_hit_oos'])} out-of-sample, "
+            f"{_f(run['sentence']['best_hit_ins'])} in-sample; word coverage alone "
+            f"{_f(run['sentence']['best_hit_coverage'])}.",
+        ]
+    out += ["", f"Run time: {sum(r['seconds'] for r in runs):.0f} s."]
+    return "\n".join(out)

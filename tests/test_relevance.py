@@ -1,0 +1,114 @@
+"""The relevance judgement: features, calibration, the fitted model, and sentence spans."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from assistant.answering.relevance import (
+    CELL,
+    FEATURES,
+    Judge,
+    Logistic,
+    load_model,
+    quote_spans,
+    unseen_names,
+)
+from assistant.config import RelevanceSettings, Settings
+from assistant.errors import ConfigError
+from assistant.retrieval.glossary import bundled
+
+
+@pytest.fixture(scope="module")
+def judge(fast_index) -> Judge:
+    return Judge(fast_index, model=load_model("fast"), glossary=bundled())
+
+
+def test_logistic_is_the_logistic_of_the_standardised_features() -> None:
+    model = Logistic(("a", "b"), (1.0, 0.0), (2.0, 1.0), (2.0, -1.0), 0.5)
+    p = model.probability({"a": np.array([3.0, 1.0]), "b": np.array([0.0, 2.0])})
+    z = [0.5 + 2.0 * (3 - 1) / 2, 0.5 + 2.0 * 0 - 1.0 * 2]
+    assert p == pytest.approx([1 / (1 + math.exp(-x)) for x in z])
+    assert Logistic.from_json(model.to_json()) == model
+
+
+def test_the_bundled_model_loads_for_each_embedder_with_thresholds_from_settings() -> None:
+    relevance = Settings().relevance
+    for name in ("e5", "fast", "endpoint"):
+        model = load_model(name, relevance)
+        assert set(model.passage.features) <= set(FEATURES)
+        assert model.question is not None
+        assert model.submission is not None
+        who, answer, _sentence = relevance.thresholds(name)
+        assert (model.who_threshold, model.answer_threshold) == (who, answer)
+        assert 0 < model.who_threshold < 1
+        assert 0 < model.answer_threshold < 1
+
+
+def test_a_missing_model_file_is_a_config_error_that_says_what_to_do(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"tune\.py"):
+        load_model("e5", RelevanceSettings(model_file=str(tmp_path / "absent.json")))
+
+
+def test_relevance_settings_are_validated() -> None:
+    with pytest.raises(ConfigError, match=r"relevance\.e5_who_threshold"):
+        RelevanceSettings(e5_who_threshold=1.5)
+    with pytest.raises(ConfigError, match="answer_method"):
+        RelevanceSettings(answer_method="guess")
+
+
+def test_features_cover_every_passage_and_are_relative_to_the_corpus(judge) -> None:
+    probe = judge.probe("When may police officers use firearms?")
+    snap = judge.snapshot()
+    columns = judge.features(probe)
+    assert set(columns) == set(FEATURES)
+    assert all(len(v) == snap.size for v in columns.values())
+    assert columns["cosine_gap"].max() == pytest.approx(0.0)
+    assert (columns["cosine_gap"] <= 1e-9).all()
+    assert abs(float(columns["cosine_z"].mean())) < 1e-4
+    assert ((columns["coverage"] >= 0) & (columns["coverage"] <= 1)).all()
+    assert ((columns["substance"] >= 0) & (columns["substance"] <= 1)).all()
+    # the passage closest in meaning also holds the question's words
+    best = int(np.argmax(columns["cosine"]))
+    assert columns["coverage"][best] > 0
+
+
+def test_probabilities_rank_a_firearms_passage_above_an_unrelated_one(judge) -> None:
+    probe = judge.probe("When may police officers use firearms?")
+    probs = judge.corpus(probe)
+    assert ((probs >= 0) & (probs <= 1)).all()
+    snap = judge.snapshot()
+    english = [i for i, p in enumerate(snap.passages) if p.language == "en"]
+    top = snap.passages[max(english, key=lambda i: probs[i])]  # `fast` reads English only
+    assert "firearm" in top.text.lower()
+    same = judge.passages(probe, [top])
+    assert same[0] == pytest.approx(probs[english].max())
+
+
+def test_names_found_nowhere_count_against_answering(judge) -> None:
+    snap = judge.snapshot()
+    assert unseen_names("What did Zanzibar's police ombudsman report in 1887?", snap) == [
+        "zanzibar",
+        "1887",
+    ]
+    assert unseen_names("What does the French code say about handcuffs?", snap) == []
+    probe = judge.probe("What did Zanzibar's police ombudsman report in 1887?")
+    probs = judge.corpus(probe)
+    keys = [p.submission_key for p in snap.passages]
+    named = judge.question_features(probe, probs, keys)
+    assert named["unseen_names"][0] == 2
+    plain = judge.question_features(judge.probe("What did police report?"), probs, keys)
+    assert plain["unseen_names"][0] == 0
+
+
+def test_quote_spans_never_cross_table_cells() -> None:
+    text = f"Chairman of the board{CELL}Two members of the Commission{CELL}One representative."
+    spans = quote_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Chairman of the board",
+        "Two members of the Commission",
+        "One representative.",
+    ]
+    assert all(CELL not in text[s:e] for s, e in spans)
