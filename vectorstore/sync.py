@@ -28,7 +28,7 @@ from vectorstore.discovery import discover
 from vectorstore.duplicates import note_duplicates
 from vectorstore.errors import IndexMismatchError, UnknownSubmissionError
 from vectorstore.locking import writer_lock
-from vectorstore.progress import ProgressCallback, ProgressTracker
+from vectorstore.progress import ProgressCallback
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
 from vectorstore.writer import (
@@ -38,6 +38,7 @@ from vectorstore.writer import (
     IngestReport,
     Job,
     Progress,
+    Run,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,28 +85,6 @@ class _Manifests:
         return dict(manifest_row(self._read(source.root), source.key))
 
 
-class _Run:
-    """Per-run bookkeeping: the report, progress callback and file counter."""
-
-    def __init__(
-        self, total: int, progress: Progress | None, on_progress: ProgressCallback | None = None
-    ) -> None:
-        self.report = IngestReport()
-        self.total = total
-        self.done = 0
-        self.progress = progress
-        self.tracker = ProgressTracker(on_progress, total)
-
-    def outcome(self, outcome: FileOutcome) -> None:
-        self.report.outcomes.append(outcome)
-        if outcome.action == "removed":
-            return
-        self.done += 1
-        self.tracker.file_done(outcome.key, outcome.action, outcome.detail, outcome.passages)
-        if self.progress:
-            self.progress(self.done, self.total, outcome.key)
-
-
 def sync(
     store: PassageStore,
     paths: Sequence[Path],
@@ -128,8 +107,7 @@ def sync(
     ``batch_passages`` (0: the embedder's own) is how many passages each write commits;
     ``limits`` holds the input caps (see :class:`ingest.filecheck.Limits`), ``formats`` the PDF,
     OCR and LibreOffice limits.
-    ``progress(done, total, key)`` is called per file; ``on_progress`` gets an
-    :class:`~vectorstore.progress.IngestProgress` (files, passages, rate, time left) as it runs.
+    ``progress(done, total, key)`` is called per file, ``on_progress`` with an IngestProgress.
     """
     started = time.perf_counter()
     options = {
@@ -142,7 +120,7 @@ def sync(
     with journal.writing(store) as repaired:
         check_chunking(store, chunk_tokens, overlap_tokens)
         sources, others, folders = discover(paths, SUFFIXES, exclude=store.index_dir.resolve())
-        run = _Run(len(sources), progress, on_progress)
+        run = Run(len(sources), progress, on_progress)
         run.report.repaired = repaired
         run.report.outcomes.extend(others)
         known = store.registry.sources()
@@ -189,7 +167,7 @@ def _plan(
     store: PassageStore,
     sources: Sequence[_Source],
     known: dict[str, SourceState],
-    run: _Run,
+    run: Run,
     vanishing: set[str],
 ) -> list[Job]:
     """Sort files into unchanged / duplicate / failed (reported now) and jobs to prepare.
@@ -348,7 +326,7 @@ def rebuild(
     }
     with journal.writing(store) as repaired:
         states = store.registry.sources()
-        run = _Run(len(states), progress, on_progress)
+        run = Run(len(states), progress, on_progress)
         run.report.repaired = repaired
         build_generation(
             store,

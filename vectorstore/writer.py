@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from vectorstore import journal
-from vectorstore.progress import ProgressTracker
+from vectorstore.progress import ProgressCallback, ProgressTracker
 from vectorstore.registry import SourceState
 from vectorstore.store import PassageStore
 
@@ -165,6 +165,28 @@ def prepare_all(
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
         for job, result in zip(jobs, pool.map(_prepare_job, args, chunksize=4), strict=True):
             yield (job, *result)
+
+
+class Run:
+    """Per-run bookkeeping: the report, progress callback and file counter."""
+
+    def __init__(
+        self, total: int, progress: Progress | None, on_progress: ProgressCallback | None = None
+    ) -> None:
+        self.report = IngestReport()
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        self.tracker = ProgressTracker(on_progress, total)
+
+    def outcome(self, outcome: FileOutcome) -> None:
+        self.report.outcomes.append(outcome)
+        if outcome.action == "removed":
+            return
+        self.done += 1
+        self.tracker.file_done(outcome.key, outcome.action, outcome.detail, outcome.passages)
+        if self.progress:
+            self.progress(self.done, self.total, outcome.key)
 
 
 class BatchWriter:
