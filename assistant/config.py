@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.analyses.compare_settings import CompareSettings
+from assistant.answering.relevance_settings import RelevanceSettings
 from assistant.errors import ConfigError
 
 PREFIX = "SUBMISSIONS_"
@@ -168,56 +169,6 @@ class FollowupSettings:
 
     def __post_init__(self) -> None:
         _check(self.min_own_words >= 0, "followup.min_own_words", ">= 0", self.min_own_words)
-
-
-# relevance (issue 8) ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class RelevanceSettings:
-    """The calibrated relevance judgement (answering/relevance.py) and what it decides.
-
-    The model's weights live in ``model_file`` (written by benchmarks/tune.py); the decisions
-    are thresholds on its calibrated probabilities, per embedder family, also fitted there.
-    """
-
-    model_file: str = ""  # fitted weights (JSON); empty = assistant/data/relevance.json
-    e5_who_threshold: float = 0.5  # a submission addresses X when its strength is this or more
-    e5_answer_threshold: float = 0.5  # answer (else refuse) when P(answerable) is this or more
-    e5_sentence_threshold: float = 0.1  # a second sentence is quoted when it scores this or more
-    fast_who_threshold: float = 0.5
-    fast_answer_threshold: float = 0.5
-    fast_sentence_threshold: float = 0.1
-    quotes_per_submitter: int = 2  # sentences quoted per submitter in a judged answer
-    answer_method: str = "judged"  # judged | topk (the earlier answer from the top k passages)
-
-    def __post_init__(self) -> None:
-        for name in (
-            "e5_who_threshold",
-            "e5_answer_threshold",
-            "e5_sentence_threshold",
-            "fast_who_threshold",
-            "fast_answer_threshold",
-            "fast_sentence_threshold",
-        ):
-            value = getattr(self, name)
-            _check(0 <= value <= 1, f"relevance.{name}", "in [0, 1]", value)
-        _check(
-            self.quotes_per_submitter >= 1,
-            "relevance.quotes_per_submitter",
-            ">= 1",
-            self.quotes_per_submitter,
-        )
-        _check(
-            self.answer_method in ("judged", "topk"),
-            "relevance.answer_method",
-            "judged or topk",
-            self.answer_method,
-        )
-
-    def thresholds(self, embedder: str) -> tuple[float, float, float]:
-        """Return (who, answer, sentence) thresholds for ``embedder`` ("fast", "e5", ...)."""
-        if embedder.split(":")[0] == "fast":
-            return self.fast_who_threshold, self.fast_answer_threshold, self.fast_sentence_threshold
-        return self.e5_who_threshold, self.e5_answer_threshold, self.e5_sentence_threshold
 
 
 GROUPS: dict[str, type] = {
