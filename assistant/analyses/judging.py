@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.analyses.compare_settings import CompareSettings
+from assistant.answering.corpus import read_index
 from assistant.answering.sentences import sentence_spans
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.fusion import substance
@@ -93,11 +94,10 @@ class SimilarityJudge:
 
     def snapshot(self) -> _Snapshot:
         """Return every passage of the index with its vector and stems (rebuilt on change)."""
-        subs = self.store.submissions()
-        state = tuple((s.key, s.content_hash) for s in subs)
+        state = tuple((s.key, s.content_hash) for s in self.store.submissions())
         if self._snapshot is None or state != self._state:
-            passages = [p for s in subs for p in self.store.passages_of(s.key)]
-            vectors = self.store.vectors([p.id for p in passages]) if passages else np.zeros((0, 1))
+            subs, passages, vectors = read_index(self.store)
+            state = tuple((s.key, s.content_hash) for s in subs)
             postings: dict[str, list[int]] = {}
             for i, p in enumerate(passages):
                 for stem in set(content_terms(p.text, p.language or "en")):

@@ -22,6 +22,7 @@ from assistant.query.terms import Terms, question_stop_words
 from assistant.retrieval.fusion import Scored, fuse, substance
 from ingest.analysis import fold, terms, words
 from ingest.types import Passage, Submission
+from vectorstore.errors import StoreError
 
 _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'.-]+|\d{4,}\b)")
 
@@ -29,8 +30,35 @@ _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'.-]+|\d{4,}\b)")
 class SnapshotStore(Protocol):
     """What a snapshot reads from a PassageStore."""
 
+    def submissions(self) -> list[Submission]: ...
     def passages_of(self, key: str) -> list[Passage]: ...
     def vectors(self, ids: Sequence[str]) -> np.ndarray: ...
+
+
+READ_ATTEMPTS = 3
+
+
+def read_index(store: SnapshotStore) -> tuple[list[Submission], list[Passage], np.ndarray]:
+    """Return the submissions, their passages and the passages' vectors as one consistent view.
+
+    A writer in another process may remove or replace a submission between the registry read
+    and the vector read; the registry is then read again (after the store reopens what is
+    stale) instead of failing the question.
+    """
+    for attempt in range(READ_ATTEMPTS):
+        subs = list(store.submissions())
+        passages = [p for s in subs for p in store.passages_of(s.key)]
+        try:
+            vectors = store.vectors([p.id for p in passages]) if passages else np.zeros((0, 1))
+        except StoreError:
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+            refresh = getattr(store, "refresh", None)
+            if refresh is not None:
+                refresh()
+            continue
+        return subs, passages, np.asarray(vectors, dtype=np.float32)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -53,10 +81,10 @@ class Snapshot:
         return len(self.passages)
 
 
-def build_snapshot(store: SnapshotStore, subs: Sequence[Submission]) -> Snapshot:
-    """Return every passage of ``subs`` with vectors, substance and a stem index."""
-    passages = [p for s in subs for p in store.passages_of(s.key)]
-    vectors = store.vectors([p.id for p in passages]) if passages else np.zeros((0, 1))
+def build_snapshot(
+    subs: Sequence[Submission], passages: list[Passage], vectors: np.ndarray
+) -> Snapshot:
+    """Return every passage of ``subs`` (read by :func:`read_index`) analysed once."""
     postings: dict[str, list[int]] = {}
     headings: dict[str, list[int]] = {}
     vocabulary: set[str] = set()

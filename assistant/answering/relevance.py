@@ -49,6 +49,7 @@ from assistant.answering.corpus import (
     _logit,
     build_snapshot,
     coverage,
+    read_index,
     unseen_names,
 )
 from assistant.answering.sentences import MIN_SENTENCE_CHARS, sentence_spans
@@ -201,11 +202,11 @@ class Judge:
     # the index, analysed once ----------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """Return the analysed passages of the index (rebuilt when a submission changes)."""
-        subs = self.store.submissions()
-        state = tuple((s.key, s.content_hash) for s in subs)
+        state = tuple((s.key, s.content_hash) for s in self.store.submissions())
         if self._snapshot is None or state != self._state:
-            self._snapshot = build_snapshot(self.store, subs)
-            self._state = state
+            subs, passages, vectors = read_index(self.store)
+            self._snapshot = build_snapshot(subs, passages, vectors)
+            self._state = tuple((s.key, s.content_hash) for s in subs)
         return self._snapshot
 
     def probe(
