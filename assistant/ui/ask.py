@@ -29,6 +29,7 @@ from vectorstore.errors import StoreError
 logger = logging.getLogger(__name__)
 
 FAILED = "Something went wrong while answering. The details are in the server log."
+ANSWER_ATTEMPTS = 2  # one more try when the index changed under a question
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -58,30 +59,41 @@ def respond(
         conversation.dump(answers),
         "",
     )
-    try:
-        events = ctx.engine.stream(question, conversation.history(answers), filters)
-        for event in events:
-            if isinstance(event, TextDelta):
-                partial += event.text
-            elif isinstance(event, CitationsReady):
-                pending = event.citations
-            elif isinstance(event, Done):
-                answers.append(event.answer)
-                partial = ""
+    # A writer in another process (an ingest, remove or rebuild from the CLI) can change the
+    # index under a question; the store reopens what is stale, so one more try is answered from
+    # the new state. A second failure is reported.
+    for attempt in range(1, ANSWER_ATTEMPTS + 1):
+        partial, pending = "", ()
+        try:
+            events = ctx.engine.stream(question, conversation.history(answers), filters)
+            for event in events:
+                if isinstance(event, TextDelta):
+                    partial += event.text
+                elif isinstance(event, CitationsReady):
+                    pending = event.citations
+                elif isinstance(event, Done):
+                    answers.append(event.answer)
+                    partial = ""
+                    continue
+                else:
+                    continue
+                yield (
+                    conversation.chat_messages(answers, (question, partial)),
+                    render_sources(answers, pending),
+                    conversation.dump(answers),
+                    "",
+                )
+            break
+        except (AssistantError, IngestError) as exc:
+            raise gr.Error(str(exc)) from exc
+        except Exception as exc:
+            if attempt < ANSWER_ATTEMPTS:
+                logger.warning("answering %r failed (%s); answering again", question, exc)
                 continue
-            else:
-                continue
-            yield (
-                conversation.chat_messages(answers, (question, partial)),
-                render_sources(answers, pending),
-                conversation.dump(answers),
-                "",
-            )
-    except (AssistantError, StoreError, IngestError) as exc:
-        raise gr.Error(str(exc)) from exc
-    except Exception as exc:
-        logger.exception("answering %r failed", question)
-        raise gr.Error(FAILED) from exc
+            if isinstance(exc, StoreError):
+                raise gr.Error(str(exc)) from exc
+            logger.exception("answering %r failed", question)
+            raise gr.Error(FAILED) from exc
     yield (
         conversation.chat_messages(answers),
         render_sources(answers),
