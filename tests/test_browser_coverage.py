@@ -6,12 +6,13 @@ private copy of the sample index embedded with `fast`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from collections.abc import Iterator
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _require_chromium
+from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, _require_chromium
 
 from assistant.config import Settings
 
@@ -75,7 +76,12 @@ def test_heat_map_click_lists_the_cells_passages_and_opens_the_document(app_url,
         expect(cards.first).to_be_visible(timeout=TIMEOUT_MS)
         assert cards.count() >= 1
         quote = cards.first.locator(".sa-quote-mark").inner_text()
-        page.screenshot(path=str(tmp_path / "coverage.png"))
+        shots = (
+            ROOT / "docs" / "screenshots"
+            if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+            else tmp_path
+        )
+        page.screenshot(path=str(shots / "coverage.png"), full_page=True)
         cards.first.locator('button[data-action="open"]').click()
         mark = page.locator("#sa-document mark.sa-hl-primary").first
         expect(mark).to_be_visible(timeout=TIMEOUT_MS)
