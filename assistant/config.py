@@ -359,6 +359,25 @@ def hnsw_of(settings: Settings) -> dict[str, int]:
     }
 
 
+def ingest_options(settings: Settings) -> dict[str, Any]:
+    """Return the settings that shape an ingest, as sync and rebuild take them (CLI and app)."""
+    from ingest.formats import FormatOptions
+
+    return {
+        "chunk_tokens": settings.chunk_tokens,
+        "overlap_tokens": settings.overlap_tokens,
+        "max_file_mb": settings.max_file_mb,
+        "workers": settings.ingest_workers,
+        "limits": {  # ingest.filecheck.Limits fields: the per-file input caps
+            "max_unpacked_mb": settings.max_unpacked_mb,
+            "max_compression_ratio": settings.max_compression_ratio,
+            "max_paragraphs": settings.max_paragraphs,
+            "max_passages": settings.max_passages,
+        },
+        "formats": FormatOptions.from_settings(settings),
+    }
+
+
 def env_name(field_name: str) -> str:
     """Return the environment variable of a setting ("top_k", "refusal.threshold")."""
     return ALIASES.get(field_name, PREFIX + field_name.replace(".", "_").upper())

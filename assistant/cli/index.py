@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.cli.factory import open_store
 from assistant.cli.options import add_filter_option, add_index_option, parse_filters
 from assistant.cli.progress import ingest_progress
-from assistant.config import Settings
+from assistant.config import Settings, ingest_options
 from assistant.formatting import format_locator
-from ingest.formats import FormatOptions
 from ingest.pages import format_pages
 
 if TYPE_CHECKING:
@@ -86,28 +85,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # ingest / rebuild / remove ------------------------------------------------------------------
-def ingest_options(settings: Settings) -> dict[str, Any]:
-    """Return the settings that shape ingest (passed to sync and rebuild alike)."""
-    return {
-        "chunk_tokens": settings.chunk_tokens,
-        "overlap_tokens": settings.overlap_tokens,
-        "max_file_mb": settings.max_file_mb,
-        "workers": settings.ingest_workers,
-        "limits": input_limits(settings),
-        "formats": FormatOptions.from_settings(settings),
-    }
-
-
-def input_limits(settings: Settings) -> dict[str, int]:
-    """Return the per-file input caps of ``settings`` (ingest.filecheck.Limits fields)."""
-    return {
-        "max_unpacked_mb": settings.max_unpacked_mb,
-        "max_compression_ratio": settings.max_compression_ratio,
-        "max_paragraphs": settings.max_paragraphs,
-        "max_passages": settings.max_passages,
-    }
-
-
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Sync the given files and folders into the index; exit 1 if any file failed."""
     from vectorstore.sync import sync

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.config import Settings
+from assistant.config import Settings, ingest_options
 
 if TYPE_CHECKING:
     from assistant.background import BackgroundIndexer
@@ -30,25 +30,6 @@ def load_call(call_file: str = "") -> dict[str, Any]:
     from assistant.themes.profile import load_profile
 
     return load_profile(call_file).as_dict()
-
-
-def ingest_options(settings: Settings) -> dict[str, Any]:
-    """Return the settings that shape an ingest (as the CLI passes them to sync)."""
-    from ingest.formats import FormatOptions
-
-    return {
-        "chunk_tokens": settings.chunk_tokens,
-        "overlap_tokens": settings.overlap_tokens,
-        "max_file_mb": settings.max_file_mb,
-        "workers": settings.ingest_workers,
-        "limits": {
-            "max_unpacked_mb": settings.max_unpacked_mb,
-            "max_compression_ratio": settings.max_compression_ratio,
-            "max_paragraphs": settings.max_paragraphs,
-            "max_passages": settings.max_passages,
-        },
-        "formats": FormatOptions.from_settings(settings),
-    }
 
 
 def background_indexer(engine: Engine, settings: Settings) -> BackgroundIndexer:
