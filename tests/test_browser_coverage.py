@@ -7,42 +7,17 @@ private copy of the sample index embedded with `fast`).
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-from collections.abc import Iterator
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, _require_chromium
-
-from assistant.config import Settings
+from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, TIMEOUT_MS, app_url  # noqa: F401 (the shared app fixture)
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def app_url(fast_index, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_chromium()
-    from assistant import ui
-    from assistant.engine import Engine
-    from vectorstore.embeddings import load_embedder
-    from vectorstore.store import PassageStore
-
-    index = tmp_path_factory.mktemp("browser-coverage") / "index"
-    shutil.copytree(fast_index.index_dir, index, ignore=shutil.ignore_patterns(".lock"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings = Settings(index_dir=index, embedder="fast", port=port)
-    engine = Engine(PassageStore(index, load_embedder("fast")))
-    app = ui.build_app(engine, settings)
-    ui.launch(app, settings, prevent_thread_lock=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
-
-
-def test_heat_map_click_lists_the_cells_passages_and_opens_the_document(app_url, tmp_path) -> None:
+def test_heat_map_click_lists_the_cells_passages_and_opens_the_document(
+    app_url,  # noqa: F811 (the fixture imported above)
+    tmp_path,
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
