@@ -9,7 +9,7 @@
 ee5999c``); each measure runs that tree and this one in fresh processes with their own
 PYTHONPATH, interleaved (base, ours, base, ours ...), and reports medians. Results are kept in
 ``benchmarks/speed-last.json`` (one entry per scenario) and rendered into the
-"## e5 ingest and first run: this branch against main" section of docs/benchmarks.md.
+"## e5 ingest and first run: today against ee5999c" section of docs/benchmarks.md.
 
 - ingest: `sync` of the real corpus (15 documents) or of scaled unique copies (see
   benchmarks/ingest.py) into an empty e5 index; passages/s and e5 tokens/s end to end, and the
@@ -42,7 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 LAST = ROOT / "benchmarks" / "speed-last.json"
-TITLE = "e5 ingest and first run: this branch against main"
+TITLE = "e5 ingest and first run: today against ee5999c"
+SHOWN = {"main": "ee5999c (before)", "this branch": "today"}  # keys kept in speed-last.json
 QUERIES = [
     "What did the investigation find about vehicle stops in Ferguson?",
     "Which submissions call for independent oversight of the police?",
@@ -97,7 +98,9 @@ with tempfile.TemporaryDirectory() as tmp:
     store = PassageStore(Path(tmp) / "index", load_embedder("e5"))
     store.embed_query("warm up")
     idle = timed(store, 4)
-    try:
+    try:  # the tree's own module only (the venv's editable install could supply today's)
+        if not Path("assistant/background.py").is_file():
+            raise ImportError("no background indexer in this tree")
         from assistant.background import BackgroundIndexer
         indexer = BackgroundIndexer(store)
         job = indexer.ingest([folder]); running = lambda: indexer.status(job).running
@@ -292,10 +295,11 @@ def render(data: dict[str, Any]) -> str:
     """Return the Markdown of every scenario kept in ``data``."""
     out = [
         f"Run: `.venv/bin/python benchmarks/speed.py SCENARIO --base /tmp/speed/base` "
-        f"({platform.machine()}, {os.cpu_count()} cores shared with the other engineers' jobs, "
-        f'Python {platform.python_version()}). "main" is ee5999c, checked out with `git worktree '
-        "add`; both trees run with the same venv, in fresh processes, interleaved; medians. "
-        "Each scenario's line says when it ran and the load average (1 min) at its end."
+        f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}). "
+        '"ee5999c (before)" is the code when the speed issue was filed, checked out with `git '
+        'worktree add`; "today" is this tree. Both run with the same venv, in fresh processes, '
+        "interleaved; medians. Each scenario's line says when it ran, the load average (1 min) "
+        "at its end, and what else ran."
     ]
     for key in sorted(k for k in data if k.startswith("ingest-")):
         out += render_ingest(data[key])
@@ -311,8 +315,8 @@ def render_ingest(d: dict[str, Any]) -> list[str]:
         "",
         f"### e5 ingest, {d['docs']} documents",
         "",
-        f"{d['when']}, load average {d['load']:.1f}; {d['reps']} run(s) per tree; "
-        f"{d['tokens']} e5 tokens in all. Raw engine: the tree's e5 embedder alone on "
+        f"{d['when']}, load average {d['load']:.1f}; {d.get('note', '')}{d['reps']} run(s) per "
+        f"tree; {d['tokens']} e5 tokens in all. Raw engine: the tree's e5 embedder alone on "
         f"{next(iter(d['runs'].values()))[0]['sample']} evenly spaced passages of the same index, "
         "in the same process, after the ingest.",
         "",
@@ -327,13 +331,16 @@ def render_ingest(d: dict[str, Any]) -> list[str]:
         passages, sample = runs[0]["passages"], runs[0]["sample"]
         cpu = statistics.median(r["cpu"] for r in runs) / passages
         rates[name] = passages / wall
+        shown = SHOWN.get(name, name)
         lines.append(
-            f"| {name} | {passages} | {wall:.1f} | {passages / wall:.2f} | {d['tokens'] / wall:.0f}"
+            f"| {shown} | {passages} | {wall:.1f} | {passages / wall:.2f} | "
+            f"{d['tokens'] / wall:.0f}"
             f" | {cpu:.2f} | {sample / raw:.2f} | {d['sample_tokens'] / raw:.0f} | "
             f"{(passages / wall) / (sample / raw):.0%} |"
         )
     if "main" in rates and "this branch" in rates:
-        lines += ["", f"End to end: {rates['this branch'] / rates['main']:.2f}× main's rate."]
+        ratio = rates["this branch"] / rates["main"]
+        lines += ["", f"End to end: today runs at {ratio:.2f}× the rate of ee5999c."]
     return lines
 
 
@@ -342,7 +349,8 @@ def render_first_run(d: dict[str, Any]) -> list[str]:
         "",
         "### First run: fresh clone, `make run`",
         "",
-        f"{d['when']}, load average {d['load']:.1f}; {d['reps']} run(s) per tree. A fresh "
+        f"{d['when']}, load average {d['load']:.1f}; {d.get('note', '')}{d['reps']} run(s) per "
+        "tree. A fresh "
         "`git clone` with the venv already built, then `submissions serve --ingest-sample` "
         f"(what `make run` runs) with e5 on an empty index; {d['questions']} questions sent one "
         'after the other through gradio_client as soon as the app answers HTTP. "during" = '
@@ -356,8 +364,9 @@ def render_first_run(d: dict[str, Any]) -> list[str]:
         asked = [q for r in runs for q in r["asked"]]
         answers = [q["answer"] for q in asked]
         firsts = [q["first_text"] for q in asked]
+        shown = SHOWN.get(name, name)
         lines.append(
-            f"| {name} | {statistics.median(r['first_200'] for r in runs):.1f} s | "
+            f"| {shown} | {statistics.median(r['first_200'] for r in runs):.1f} s | "
             f"{statistics.median(r['all_indexed'] for r in runs):.1f} s | "
             f"{sum(q['during'] for q in asked)} of {len(asked)} | {pct(answers, 0.5):.2f} s | "
             f"{pct(answers, 0.95):.2f} s | {pct(firsts, 0.95):.2f} s |"
@@ -370,10 +379,11 @@ def render_query(d: dict[str, Any]) -> list[str]:
         "",
         "### Query embedding during an ingest",
         "",
-        f"{d['when']}, load average {d['load']:.1f}. `store.embed_query` of {len(QUERIES)} "
+        f"{d['when']}, load average {d['load']:.1f}. {d.get('note', '')}`store.embed_query` "
+        f"of {len(QUERIES)} "
         f"questions, timed one by one in the main thread of a process that ingests "
-        f"{d.get('docs', 15)} documents of the real corpus with e5 (this branch: the app's "
-        "background indexer; main: `sync` on another thread, as its upload handler did), "
+        f"{d.get('docs', 15)} documents of the real corpus with e5 (today: the app's "
+        "background indexer; ee5999c: `sync` on another thread, as its upload handler did), "
         "against the same process before the ingest.",
         "",
         "| tree | ingest runs as | idle p50 | idle p95 | during the ingest p50 | p95 | max | n |",
@@ -381,8 +391,9 @@ def render_query(d: dict[str, Any]) -> list[str]:
     ]
     for name, r in d["runs"].items():
         idle, busy = [1000 * x for x in r["idle"]], [1000 * x for x in r["busy"]]
+        shown = SHOWN.get(name, name)
         lines.append(
-            f"| {name} | {r['how']} | {pct(idle, 0.5):.0f} ms | {pct(idle, 0.95):.0f} ms | "
+            f"| {shown} | {r['how']} | {pct(idle, 0.5):.0f} ms | {pct(idle, 0.95):.0f} ms | "
             f"{pct(busy, 0.5):.0f} ms | {pct(busy, 0.95):.0f} ms | {max(busy, default=0):.0f} ms "
             f"| {len(busy)} |"
         )
@@ -399,6 +410,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--real", type=Path, help="the real corpus (default ../shared/corpus/real)")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--note", default="", help="what else ran (a sentence, shown as is)")
     args = parser.parse_args()
     trees: dict[str, Path] = {}
     if args.base and args.only != "ours":
@@ -420,6 +432,7 @@ def main() -> None:
         key, result = "", {}
     if key:
         result["when"] = when
+        result["note"] = f"{args.note.rstrip('. ')}. " if args.note else ""
         if args.only and key in data:  # keep the other tree's runs of an earlier invocation
             result["runs"] = {**data[key].get("runs", {}), **result["runs"]}
         data[key] = result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import getpass
+import logging
 import sys
 import threading
 from pathlib import Path
@@ -23,6 +24,9 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.background import BackgroundIndexer
+    from assistant.engine import Engine
+
+logger = logging.getLogger(__name__)
 
 BUNDLED_SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 
@@ -112,6 +116,17 @@ def cmd_add_user(name: str, auth_file: str) -> int:
     return 0
 
 
+def warm_up(engine: Engine, question: str) -> None:
+    """Answer one question unseen, so the first real one finds Chroma open and the model loaded.
+
+    Runs on a thread once the app serves; a failure only leaves the first answer slower.
+    """
+    try:
+        engine.ask(question)
+    except Exception:  # never let the warm-up stop the app
+        logger.debug("warm-up question failed", exc_info=True)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the app until interrupted."""
     from assistant.ui.auth import check_bind
@@ -129,7 +144,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.ingest_sample:
         sample_dir(settings)  # a missing folder is an error before anything starts
     from assistant import ui
-    from assistant.ui.context import background_indexer
+    from assistant.ui.context import background_indexer, example_questions, load_call
 
     indexer = background_indexer(engine, settings)
     app = ui.build_app(engine, settings, indexer)
@@ -137,6 +152,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     # Serve first, then index: the samples go in while the app already answers.
     ui.launch(app, settings, prevent_thread_lock=True)
+    questions = example_questions(load_call(settings.call_file)) or ["warm-up"]
+    threading.Thread(target=warm_up, args=(engine, questions[0]), daemon=True).start()
     print(f"Submissions Assistant on http://{host}:{settings.port}{login}; Ctrl+C stops.")
     if args.ingest_sample and engine.store.count() == 0:
         ingest_sample(indexer, settings)
