@@ -81,6 +81,10 @@ class LexicalIndex:
         if not expression or k <= 0:
             return []
         condition, params = filter_sql(filters)
+        if not params:
+            found = self._search_unfiltered(expression, k)
+            if found is not None:
+                return found
         rows = self.registry.query(
             f"SELECT p.id, -bm25({TABLE}) AS score FROM {TABLE} "
             f"JOIN passages p ON p.rowid = {TABLE}.rowid JOIN submissions s ON s.key = p.key "
@@ -88,6 +92,32 @@ class LexicalIndex:
             [expression, *params, k],
         )
         return [(pid, float(score)) for pid, score in rows]
+
+    def _search_unfiltered(self, expression: str, k: int) -> list[tuple[str, float]] | None:
+        """The top ``k`` from the FTS5 table alone, then their ids: no join per matching row.
+
+        On a large index a common word matches most rows, and joining each one to its passage
+        and submission cost more than scoring it. None when a row has no complete passage
+        (a write in progress): the caller then runs the joined query.
+        """
+        top = self.registry.query(
+            f"SELECT rowid, -bm25({TABLE}) FROM {TABLE} WHERE {TABLE} MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            [expression, k],
+        )
+        if not top:
+            return []
+        marks = ",".join("?" * len(top))
+        ids = dict(
+            self.registry.query(
+                f"SELECT p.rowid, p.id FROM passages p JOIN submissions s ON s.key = p.key "
+                f"WHERE p.rowid IN ({marks})",
+                [rowid for rowid, _ in top],
+            )
+        )
+        if len(ids) < len(top):
+            return None
+        return [(ids[rowid], float(score)) for rowid, score in top]
 
     def scores(self, query: str, ids: Sequence[str]) -> dict[str, float]:
         """Return the BM25 score of each id for ``query`` (0.0 when it does not match)."""
