@@ -26,9 +26,15 @@ class CompareSettings:
     substance_weight: float = 2.91  # share of running text
     bias: float = -5.159
     threshold: float = 0.56  # a cell is "not addressed" below this probability
-    runner_up_ratio: float = 0.8  # chat also cites a side's second passage this close
+    runner_up_ratio: float = 0.8  # chat also cites a side's next passages this close to the best
+    cited_per_side: int = 2  # at most this many passages of a side per row in chat
 
     def __post_init__(self) -> None:
+        if self.cited_per_side < 1:
+            raise ConfigError(
+                "setting compare.cited_per_side (SUBMISSIONS_COMPARE_CITED_PER_SIDE) must be "
+                f"at least 1, not {self.cited_per_side!r}"
+            )
         for name in ("threshold", "runner_up_ratio"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
