@@ -131,7 +131,7 @@ def cross_validate(blocks, keep: list[int]) -> tuple[float, float]:
     return float(np.mean(hits)), float(np.mean(top2))
 
 
-DEPTHS = (1, 2, 3, 4)
+DEPTHS = (1, 2, 3, 4, 5)
 RATIOS = (0.6, 0.7, 0.8, 0.9, 1.0)
 
 
@@ -155,11 +155,7 @@ def side_passes(blocks, w, depth: int, ratio: float) -> list[bool]:
 
 def choose_depth(blocks, w) -> tuple[int, float, float]:
     """Return the (depth, ratio) passing the most questions (fewest citations on ties)."""
-    scored = [
-        (float(np.mean(side_passes(blocks, w, d, r))), -d, r)
-        for d in DEPTHS
-        for r in RATIOS
-    ]
+    scored = [(float(np.mean(side_passes(blocks, w, d, r))), -d, r) for d in DEPTHS for r in RATIOS]
     share, d, r = max(scored)
     return -d, r, share
 

@@ -5,7 +5,8 @@ with the theme's seed phrases (embedded once, as queries, and cached in the regi
 the theme's distinctive seed words and cue words in the passage. The probability is a logistic
 function of five features (FEATURES) whose weights live in ``assistant/data/themes.json``, fitted
 by ``benchmarks/fit_themes.py`` on labelled cells with leave-one-submission-out CV (the setting
-``theme_weights`` overrides them). Any other judgement can stand in if it follows :class:`ThemeScorer`.
+``theme_weights`` overrides them). Any other judgement can stand in if it follows
+:class:`ThemeScorer`.
 """
 
 from __future__ import annotations
