@@ -8,7 +8,8 @@ for every side, a cited passage of that side holds one of the side's gold quotes
 same run over the same index:
 
 - ``compare (labelled sides)``: the Comparer on the question's ``side_filters``, citing what chat
-  cites (each row's cell per side, a close runner-up, a side's closest passage when no cell);
+  cites (each row's cell per side and its close runners-up, a side's closest passages when no
+  cell);
 - ``compare, at most 2 per side``: the same with the citation depth of before the fit (a side's
   best passage and one runner-up scoring >= 0.8 x the best);
 - ``compare (table cells only)``: the same, counting only the table's one cell per side and row;

@@ -96,8 +96,9 @@ class Rendered:
 def render(comparison: Comparison, comparer: Comparer, topic: str) -> Rendered:
     """Return the chat answer: one block per aspect, one bullet per side, with citations.
 
-    A side with no cell in any row is shown as not addressed, with its closest passage cited
-    as such (it was judged, so it may be cited), so every side can be checked.
+    A cell cites its passage and its close runners-up. A side with no cell in any row is shown
+    as not addressed, with its closest passages cited as such (they were judged, so they may be
+    cited), so every side can be checked.
     """
     labels = [s.label for s in comparison.sides]
     citations: list[Citation] = []
