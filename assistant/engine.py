@@ -106,6 +106,7 @@ class Engine:
             judge,
             glossary=self.glossary,
             runner_up=self.settings.compare.runner_up_ratio,
+            depth=self.settings.compare.cited_per_side,
             themes=seed_themes(store, self.settings.call_file),
         )
 

@@ -6,8 +6,11 @@ Every passage of every side of every tune question is a row: label 1 when it hol
 side's gold quotes. A logistic regression (L2, balanced classes) on the judge's features gives
 the weights; the threshold is the one that keeps the most tune sides addressed while judging
 the fewest other passages as addressing the aspect. Cross-validation leaves one question out
-and reports how often the side's best passage holds gold. Prints the settings to paste into
-``assistant/analyses/judging.py`` (``DEFAULT_WEIGHTS``, ``DEFAULT_THRESHOLD``).
+and reports how often the side's best passage holds gold. Then the citation depth: how
+many passages of a side chat cites per row (``cited_per_side``) and how close to the best they
+must score (``runner_up_ratio``), the pair that passes the most tune questions (fewest citations
+on ties), with its leave-one-question-out figure. Prints the settings to paste into
+``assistant/analyses/compare_settings.py`` (the defaults of ``CompareSettings``).
 """
 
 from __future__ import annotations
@@ -128,6 +131,48 @@ def cross_validate(blocks, keep: list[int]) -> tuple[float, float]:
     return float(np.mean(hits)), float(np.mean(top2))
 
 
+DEPTHS = (1, 2, 3, 4, 5)
+RATIOS = (0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def side_passes(blocks, w, depth: int, ratio: float) -> list[bool]:
+    """Return per question whether chat's citations (a side's best passage per aspect, then up to
+    ``depth`` - 1 more scoring >= ``ratio`` x the best) hold gold for every side."""
+    out = []
+    for sides in blocks:
+        ok = True
+        for per_aspect in sides:
+            hit = False
+            for x, y in per_aspect:
+                p = _sigmoid(x @ w[:-1] + w[-1])
+                order = np.argsort(-p, kind="stable")[:depth]
+                cited = [i for i in order if p[i] >= ratio * p[order[0]]]
+                hit |= bool(y[cited].any())
+            ok &= hit
+        out.append(ok)
+    return out
+
+
+def choose_depth(blocks, w) -> tuple[int, float, float]:
+    """Return the (depth, ratio) passing the most questions (fewest citations on ties)."""
+    scored = [(float(np.mean(side_passes(blocks, w, d, r))), -d, r) for d in DEPTHS for r in RATIOS]
+    share, d, r = max(scored)
+    return -d, r, share
+
+
+def depth_cv(blocks) -> float:
+    """Return the leave-one-question-out share of questions passing, judge and depth refitted."""
+    passes = []
+    for i in range(len(blocks)):
+        rest = [b for j, b in enumerate(blocks) if j != i]
+        x = np.vstack([x for sides in rest for pa in sides for x, _ in pa])
+        y = np.concatenate([y for sides in rest for pa in sides for _, y in pa])
+        w = fit_logistic(x, y)
+        depth, ratio, _ = choose_depth(rest, w)
+        passes.extend(side_passes([blocks[i]], w, depth, ratio))
+    return float(np.mean(passes))
+
+
 def ablation(blocks) -> None:
     """Print the CV figures with all features and with each one left out."""
     every = list(range(len(FEATURES)))
@@ -175,6 +220,12 @@ def main() -> int:
     print("gold rank per side (in-sample):", gold_ranks(blocks, w))
     print(f"DEFAULT_WEIGHTS = {tuple(round(float(v), 3) for v in w)}")
     print(f"DEFAULT_THRESHOLD = {threshold}  (the 10th percentile of the tune sides' best passage)")
+    depth, ratio, share = choose_depth(blocks, w)
+    print(
+        f"cited_per_side = {depth}, runner_up_ratio = {ratio}: every side's gold cited for "
+        f"{share:.2f} of the tune questions in-sample, {depth_cv(blocks):.2f} leave-one-question-"
+        "out (judge and depth refitted without the question)"
+    )
     return 0
 
 

@@ -4,10 +4,15 @@ Labels: ``tests/data/coverage-labels.jsonl`` (one line per submission x theme, l
 from the documents). A cell is "addressed" when its best passage scores >= 0.5, so the fit is a
 multiple-instance logistic regression: the cell's logit is the max over its passages of
 ``w . features``. Label 2 and 0 cells weigh 1, label 1 cells (in passing) count as addressed with
-weight 0.5. Reports agreement on the 0/2 cells (addressed <=> 2) and on all cells (addressed <=>
+weight ``FIT_ONES_WEIGHT`` (default 0: they are left out of the fit). Features are
+standardised and the fit starts from zero weights. Reports agreement on the 0/2 cells
+(addressed <=> 2) and on all cells (addressed <=>
 >= 1), in-sample and out-of-sample (each submission predicted by weights fitted on the others).
 
     PYTHONPATH=$PWD python benchmarks/fit_themes.py --index /tmp/themes/real-e5 [--write]
+
+``--write`` stores the weights fitted on all cells for the index's embedder, with the CV
+figures, in ``assistant/data/themes.json`` (what the tagger loads).
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.themes.profile import load_profile  # noqa: E402
 from assistant.themes.scorer import FEATURES, SeedScorer, weights_for  # noqa: E402
+
+FITTED = ROOT / "assistant" / "data" / "themes.json"
+ITERS = 2000
 from vectorstore.store import PassageStore  # noqa: E402
 
 L2 = 0.01
@@ -54,7 +62,7 @@ def load_cells(store: PassageStore, scorer: SeedScorer, labels: Path) -> list[di
     return cells
 
 
-def fit(cells: list[dict], start: np.ndarray, iters: int = 3000, lr: float = 0.05) -> np.ndarray:
+def fit(cells: list[dict], iters: int = ITERS, lr: float = 0.05) -> np.ndarray:
     """Return weights (raw feature scale) maximising the MIL log-likelihood."""
     allx = np.vstack([c["x"] for c in cells])
     mu, sd = allx.mean(0), allx.std(0)
@@ -63,9 +71,7 @@ def fit(cells: list[dict], start: np.ndarray, iters: int = 3000, lr: float = 0.0
     xs = [(c["x"] - mu) / sd for c in cells]
     y = np.array([1.0 if c["label"] >= 1 else 0.0 for c in cells])
     weight = np.array([ONES_WEIGHT if c["label"] == 1 else 1.0 for c in cells])
-    # start from the given raw weights, expressed on the standardised scale
-    w = start * sd
-    w[-1] = start[-1] + float(start[:-1] @ mu[:-1])
+    w = np.zeros(allx.shape[1])
     for _ in range(iters):
         grad = np.zeros_like(w)
         for xi, yi, wi in zip(xs, y, weight, strict=True):
@@ -98,11 +104,23 @@ def agreement(cells: list[dict], counts: list[int]) -> dict[str, float]:
     }
 
 
+def write(embedder: str, result: dict) -> None:
+    """Store the weights fitted for ``embedder`` and their figures in themes.json."""
+    data = json.loads(FITTED.read_text(encoding="utf-8"))
+    data["weights"][embedder] = result["weights"]
+    data.setdefault("figures", {})[embedder] = {
+        "in_sample": result["in_sample"],
+        "out_of_sample_loso": result["out_of_sample_loso"],
+    }
+    FITTED.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote the {embedder} weights to {FITTED.relative_to(ROOT)}", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--labels", type=Path, default=ROOT / "tests/data/coverage-labels.jsonl")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--write", action="store_true", help="store the weights (themes.json)")
     args = parser.parse_args()
     store = PassageStore(args.index)
     profile = load_profile()
@@ -110,13 +128,13 @@ def main() -> int:
     cells = load_cells(store, scorer, args.labels)
     start = np.asarray(weights_for(store.embedder.name), dtype=np.float64)
     default = agreement(cells, [predict(c, start) for c in cells])
-    full = fit(cells, start)
+    full = fit(cells)
     insample = agreement(cells, [predict(c, full) for c in cells])
     files = sorted({c["file"] for c in cells})
     oos_counts = [0] * len(cells)
     for f in files:
         train = [c for c in cells if c["file"] != f]
-        w = fit(train, start, iters=1500)
+        w = fit(train)
         for i, c in enumerate(cells):
             if c["file"] == f:
                 oos_counts[i] = predict(c, w)
@@ -127,14 +145,14 @@ def main() -> int:
         per_theme[t] = agreement([cells[i] for i in idx], [oos_counts[i] for i in idx])
     result = {
         "weights": dict(zip(FEATURES, [round(float(v), 3) for v in full], strict=True)),
-        "current_weights": agreement(cells, [predict(c, start) for c in cells])
-        | {"note": "DEFAULT_WEIGHTS"},
         "in_sample": insample,
         "out_of_sample_loso": oos,
         "per_theme_oos": per_theme,
-        "default": default,
+        "shipped_weights_before": default,
     }
     print(json.dumps(result, indent=1))
+    if args.write:
+        write(store.embedder.name.split(":")[0], result)
     return 0
 
 

@@ -298,3 +298,31 @@ def test_theme_rows_are_judged_by_the_call_s_theme_scorer(engine: Engine) -> Non
     for cell in comparison_json(table)["rows"][0]["cells"].values():
         if cell is not None:
             _verbatim(store, cell)
+
+
+def test_topic_drops_the_end_of_a_side_s_name_and_a_dangling_preposition() -> None:
+    names = ["France", "Peru"]
+    topic = topic_of(
+        "Compare France's 2019 decree and Peru's law on how complaints are recorded.", names
+    )
+    assert topic == "on how complaints are recorded."
+    topic = topic_of(
+        "Which sanctions may be imposed on officers under France's code and Peru's law?", names
+    )
+    assert not topic.rstrip("?").endswith("under")
+
+
+def test_chat_cites_a_side_s_close_runners_up_up_to_the_depth(engine: Engine) -> None:
+    store = engine.store
+    subs = store.submissions()
+    sides = [resolve_side("type=State", subs), resolve_side("type=NGO", subs)]
+    aspect = Aspect("data", "publication of data on police use of force and killings")
+    judge = engine.comparer.judge
+    for depth, ratio in ((1, 0.8), (4, 0.0)):
+        comparer = Comparer(store, judge, glossary=engine.glossary, runner_up=ratio, depth=depth)
+        for side, cell in zip(sides, comparer.compare(sides, [aspect]).rows[0].cells, strict=True):
+            assert cell is not None
+            assert len(cell.runners_up) == depth - 1  # ratio 0: every next passage is close
+            assert all(c.submission_key in side.keys for c in cell.runners_up)
+            ids = [c.passage_id for c in (cell.citation, *cell.runners_up)]
+            assert len(set(ids)) == len(ids)

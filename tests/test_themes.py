@@ -179,3 +179,22 @@ def test_corrections_survive_a_rebuild(store) -> None:
     row = next(r for r in build_coverage(store, load_profile()).rows if r.submission.key == key)
     assert row.cells["T5"].passages == 4
     assert row.cells["T5"].corrected
+
+
+def test_fitted_weights_cover_every_feature_and_a_list_of_themes_is_about_none(store) -> None:
+    import numpy as np
+
+    from assistant.themes.scorer import FEATURES, FITTED_WEIGHTS, ThemeFeatures
+
+    assert {"e5", "fast"} <= set(FITTED_WEIGHTS)
+    assert all(len(w) == len(FEATURES) for w in FITTED_WEIGHTS.values())
+    # seed words of one theme only, then of every theme alike (a call listing its themes)
+    lexical = np.array([[3.0, 0.0, 0.0], [3.0, 3.0, 3.0]])
+    zeros = np.zeros_like(lexical)
+    feats = ThemeFeatures(zeros, zeros, lexical, zeros)
+    assert feats.lexical_relative[0, 0] == pytest.approx(2.0)
+    assert np.allclose(feats.lexical_relative[1], 0.0)
+    scorer = scorer_for(store, Settings(embedder="fast"))
+    passages = store.passages_of(store.submissions()[0].key)
+    stacked = scorer.features(passages, store.vectors([p.id for p in passages])).stacked()
+    assert stacked.shape == (len(passages), len(scorer.profile.ids), len(FEATURES))

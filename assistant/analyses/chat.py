@@ -96,8 +96,9 @@ class Rendered:
 def render(comparison: Comparison, comparer: Comparer, topic: str) -> Rendered:
     """Return the chat answer: one block per aspect, one bullet per side, with citations.
 
-    A side with no cell in any row is shown as not addressed, with its closest passage cited
-    as such (it was judged, so it may be cited), so every side can be checked.
+    A cell cites its passage and its close runners-up. A side with no cell in any row is shown
+    as not addressed, with its closest passages cited as such (they were judged, so they may be
+    cited), so every side can be checked.
     """
     labels = [s.label for s in comparison.sides]
     citations: list[Citation] = []
@@ -118,9 +119,7 @@ def render(comparison: Comparison, comparer: Comparer, topic: str) -> Rendered:
             if cell is None:
                 lines.append(f"• {label}: not addressed")
                 continue
-            marks = f"[{number(cell.citation)}]"
-            if cell.runner_up is not None:
-                marks += f" [{number(cell.runner_up)}]"
+            marks = " ".join(f"[{number(c)}]" for c in (cell.citation, *cell.runners_up))
             lines.append(f"• {label} — “{_shown(cell.citation)}” {marks}")
         if row.tension is not None:
             lines.append(f"  ⚠ {row.tension.describe(labels)} (a hint to check, not a finding)")
@@ -129,9 +128,10 @@ def render(comparison: Comparison, comparer: Comparer, topic: str) -> Rendered:
         if any(row.cells[i] is not None for row in comparison.rows):
             continue
         closest = comparer.closest(side, comparison.rows[0].aspect)
-        if closest is not None:
-            n = number(closest)
-            lines.append(f"Closest passage of {side.label} (below the threshold): [{n}]")
+        if closest:
+            marks = " ".join(f"[{number(c)}]" for c in closest)
+            many = "s" if len(closest) > 1 else ""
+            lines.append(f"Closest passage{many} of {side.label} (below the threshold): {marks}")
     return Rendered(lines, citations)
 
 

@@ -45,7 +45,7 @@ COMPARE_WORDS = (
 _COMPARE = re.compile(rf"(?<!\w)(?:{COMPARE_WORDS})(?!\w)")
 _DANGLING = re.compile(
     r"(?<!\w)(?:and|et|y|e|or|ou|o|vs\.?|versus|with|avec|con|between|entre|the|la|le|les|el|los|"
-    r"las|of|de|du|des|del)(?!\w)(?=\s*(?:[,;:?]|$|(?:and|et|y|e|or|ou|o|on|about|in|regarding|sur|"
+    r"las|of|de|du|des|del|under|in|by|from|at|sous|dans|par|bajo|por)(?!\w)(?=\s*(?:[,;:?]|$|(?:and|et|y|e|or|ou|o|on|about|in|regarding|sur|"
     r"en|sobre|as|for|pour|para|[,;:?])(?!\w)))",
     re.IGNORECASE,
 )
@@ -61,6 +61,8 @@ _ON = (
 _TOPIC_START = re.compile(
     rf"^\W*(?:[\w'-]+\W+){{0,3}}?(?:{_ON}|{_WH})(?!\w)|^[^:]{{0,20}}:",
 )
+_LEAD = re.compile(rf"^\W*(?:[\w'-]+\W+){{1,3}}?(?=(?:{_ON}|{_WH})(?!\w))")
+_ON_START = re.compile(rf"^\W*(?:{_ON}|{_WH})(?!\w)")
 _WH_START = re.compile(rf"^\W*(?:{_WH})(?!\w)")
 _PART = re.compile(
     r"(?:,\s*|\s)(?:and|et|y)\s+(?=(?:who|what|how|which|when|where|whether|qui|que|quoi|"
@@ -84,7 +86,12 @@ class Cell:
 
     citation: Citation
     probability: float
-    runner_up: Citation | None = None  # a second passage, cited in chat when close
+    runners_up: tuple[Citation, ...] = ()  # the side's next passages, cited in chat when close
+
+    @property
+    def runner_up(self) -> Citation | None:
+        """Return the first runner-up (None when there is none)."""
+        return self.runners_up[0] if self.runners_up else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +114,8 @@ class Comparison:
             for cell in row.cells:
                 if cell is None:
                     continue
-                for c in (cell.citation, cell.runner_up):
-                    if c is not None and all(
+                for c in (cell.citation, *cell.runners_up):
+                    if all(
                         (c.passage_id, c.char_start) != (o.passage_id, o.char_start) for o in out
                     ):
                         out.append(c)
@@ -125,6 +132,7 @@ class Comparer:
         *,
         glossary: Glossary | None = None,
         runner_up: float = 0.8,
+        depth: int = 2,
         themes: Callable[[], Any] | None = None,
         theme_threshold: float = 0.5,
     ) -> None:
@@ -134,7 +142,11 @@ class Comparer:
         self.themes = themes
         self.theme_threshold = theme_threshold
         self._scorer: Any = None
-        self.runner_up = runner_up  # a side's second passage is kept when it scores this close
+        # chat cites up to ``depth`` passages of a side per row: the cell's, then the next ones
+        # that score at least ``runner_up`` times the best (the judge's ranking is not sharp
+        # enough for one passage to carry a side)
+        self.runner_up = runner_up
+        self.depth = max(1, depth)
         self.judge = judge
         self.glossary = glossary
         self.sources = Sources(store)
@@ -177,21 +189,29 @@ class Comparer:
         if probs[best] < threshold:
             return None
         citation = self.quote(aspect.text, passages[best], float(probs[best]))
-        runner = None
-        if len(order) > 1:
-            second = int(order[1])
-            if probs[second] >= max(threshold, self.runner_up * probs[best]):
-                runner = self.quote(aspect.text, passages[second], float(probs[second]))
-        return Cell(citation, float(probs[best]), runner)
+        return Cell(citation, float(probs[best]), self._runners(aspect, passages, probs, order))
 
-    def closest(self, side: Side, aspect: Aspect) -> Citation | None:
-        """Return the quote of the side's best passage for ``aspect``, threshold or not."""
+    def _runners(
+        self, aspect: Aspect, passages: Sequence[Passage], probs: np.ndarray, order: np.ndarray
+    ) -> tuple[Citation, ...]:
+        """Return the quotes of the passages after the best that score close to it."""
+        floor = self.runner_up * float(probs[order[0]])
+        return tuple(
+            self.quote(aspect.text, passages[int(i)], float(probs[int(i)]))
+            for i in order[1 : self.depth]
+            if probs[int(i)] >= floor
+        )
+
+    def closest(self, side: Side, aspect: Aspect) -> list[Citation]:
+        """Return the quotes of the side's best passages for ``aspect``, threshold or not."""
         passages = self._passages(side)
         if not passages:
-            return None
+            return []
         probs, _ = self.judged(aspect, passages)
-        best = int(np.argmax(probs))
-        return self.quote(aspect.text, passages[best], float(probs[best]))
+        order = np.argsort(-probs, kind="stable")
+        best = int(order[0])
+        first = self.quote(aspect.text, passages[best], float(probs[best]))
+        return [first, *self._runners(aspect, passages, probs, order)]
 
     def quote(self, text: str, passage: Passage, probability: float) -> Citation:
         """Return the citation of the sentence of ``passage`` that best matches ``text``."""
@@ -238,7 +258,12 @@ def topic_of(question: str, names: Sequence[str]) -> str:
     if spans:
         before = question[: min(a for a, _ in spans)]
         after = question[max(b for _, b in spans) :]
-        if _TOPIC_START.match(fold(after)) and len(content_terms(after, "en")) >= 2:
+        start = _TOPIC_START.match(fold(after))
+        if start and len(content_terms(after, "en")) >= 2:
+            # "… IPCC bill on what …": the words before "on"/"what" end the side's name
+            lead = None if _ON_START.match(fold(after)) else _LEAD.match(fold(after))
+            if lead and len(content_terms(after[lead.end() :], "en")) >= 2:
+                after = after[lead.end() :]
             return _tidy(after, names)
         if _WH_START.match(fold(before)) and len(content_terms(before, "en")) >= 2:
             return _tidy(before, names)

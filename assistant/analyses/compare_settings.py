@@ -19,16 +19,22 @@ class CompareSettings:
     the tune split of tests/data/questions-compare.jsonl (docs/benchmarks.md, "Compare").
     """
 
-    cosine_weight: float = 1.635  # cosine to the aspect, standardised within the language
-    coverage_weight: float = 1.21  # idf-weighted share of the aspect's words in the passage
-    sentence_weight: float = 0.831  # the same share in its best sentence
-    bm25_weight: float = -0.07  # log(1 + BM25)
-    substance_weight: float = 2.91  # share of running text
-    bias: float = -5.159
-    threshold: float = 0.56  # a cell is "not addressed" below this probability
-    runner_up_ratio: float = 0.8  # chat also cites a side's second passage this close
+    cosine_weight: float = 1.603  # cosine to the aspect, standardised within the language
+    coverage_weight: float = 0.646  # idf-weighted share of the aspect's words in the passage
+    sentence_weight: float = 0.55  # the same share in its best sentence
+    bm25_weight: float = 0.163  # log(1 + BM25)
+    substance_weight: float = 2.654  # share of running text
+    bias: float = -4.978
+    threshold: float = 0.59  # a cell is "not addressed" below this probability
+    runner_up_ratio: float = 0.7  # chat also cites a side's next passages this close to the best
+    cited_per_side: int = 5  # at most this many passages of a side per row in chat
 
     def __post_init__(self) -> None:
+        if self.cited_per_side < 1:
+            raise ConfigError(
+                "setting compare.cited_per_side (SUBMISSIONS_COMPARE_CITED_PER_SIDE) must be "
+                f"at least 1, not {self.cited_per_side!r}"
+            )
         for name in ("threshold", "runner_up_ratio"):
             value = getattr(self, name)
             if not 0 <= value <= 1:

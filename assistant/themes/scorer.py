@@ -2,17 +2,21 @@
 
 :class:`SeedScorer` needs no new embedding of passages: it compares the stored passage vectors
 with the theme's seed phrases (embedded once, as queries, and cached in the registry) and counts
-the theme's distinctive seed words in the passage. The probability is a logistic function of four
-features whose weights live in the settings and are fitted by ``benchmarks/fit_themes.py`` on
-labelled cells. Any other judgement can stand in if it follows :class:`ThemeScorer`.
+the theme's distinctive seed words and cue words in the passage. The probability is a logistic
+function of five features (FEATURES) whose weights live in ``assistant/data/themes.json``, fitted
+by ``benchmarks/fit_themes.py`` on labelled cells with leave-one-submission-out CV (the setting
+``theme_weights`` overrides them). Any other judgement can stand in if it follows
+:class:`ThemeScorer`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Protocol
 
 import numpy as np
@@ -21,13 +25,21 @@ from assistant.themes.profile import CallProfile
 from ingest.analysis import terms as content_terms
 from ingest.types import Passage
 
-FEATURES = ("cosine", "relative", "lexical", "cues", "bias")
-# Fitted by benchmarks/fit_themes.py (see docs/benchmarks.md, "Theme coverage"); the settings
-# field theme_weights overrides them.
-FITTED_WEIGHTS = {
-    "e5": (17.869, 86.962, 0.608, 0.395, -18.797),
-    "fast": (-2.68, 17.047, 0.511, 0.593, -2.212),
-}
+FEATURES = ("cosine", "relative", "lexical", "lexical_relative", "cues", "bias")
+
+
+def _fitted() -> dict[str, tuple[float, ...]]:
+    """Return the weights per embedder in assistant/data/themes.json (benchmarks/fit_themes.py).
+
+    The settings field theme_weights overrides them; an embedder with no fitted weights gets
+    e5's.
+    """
+    raw = (resources.files("assistant") / "data" / "themes.json").read_text(encoding="utf-8")
+    weights = json.loads(raw)["weights"]
+    return {name: tuple(float(w[f]) for f in FEATURES) for name, w in weights.items()}
+
+
+FITTED_WEIGHTS = _fitted()
 DEFAULT_WEIGHTS = FITTED_WEIGHTS["e5"]
 
 
@@ -63,10 +75,19 @@ class ThemeFeatures:
     lexical: np.ndarray
     cues: np.ndarray
 
+    @property
+    def lexical_relative(self) -> np.ndarray:
+        """Seed-word weight above the passage's mean over the themes: a passage that lists
+        every theme (a call, a mandate) is about none of them in particular."""
+        if self.lexical.size == 0:
+            return self.lexical
+        return self.lexical - self.lexical.mean(axis=1, keepdims=True)
+
     def stacked(self) -> np.ndarray:
         """Return (passages, themes, len(FEATURES)) with a constant bias column."""
         ones = np.ones_like(self.cosine)
-        return np.stack([self.cosine, self.relative, self.lexical, self.cues, ones], axis=-1)
+        columns = [self.cosine, self.relative, self.lexical, self.lexical_relative, self.cues]
+        return np.stack([*columns, ones], axis=-1)
 
 
 def seed_stems(profile: CallProfile) -> list[dict[str, float]]:
