@@ -25,6 +25,7 @@ TABLE = "lexical"
 _CREATE = f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(tokens, tokenize='unicode61 remove_diacritics 2')"  # noqa: E501
 
 _MAX_QUERY_TERMS = 64
+_SCORES_CHUNK = 500  # ids per scoring query; past one chunk, every match is scored once
 
 __all__ = ["LexicalIndex", "analyse", "analysed_words", "fold", "match_expression", "query_terms"]
 
@@ -125,8 +126,16 @@ class LexicalIndex:
         expression = match_expression(query)
         if not expression or not ids:
             return result
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
+        if len(ids) > _SCORES_CHUNK:  # each chunk would score every match: score them once
+            rows = self.registry.query(
+                f"SELECT p.id, -bm25({TABLE}) FROM {TABLE} "
+                f"JOIN passages p ON p.rowid = {TABLE}.rowid WHERE {TABLE} MATCH ?",
+                [expression],
+            )
+            result.update((pid, float(score)) for pid, score in rows if pid in result)
+            return result
+        for start in range(0, len(ids), _SCORES_CHUNK):
+            chunk = list(ids[start : start + _SCORES_CHUNK])
             rows = self.registry.query(
                 f"SELECT p.id, -bm25({TABLE}) FROM {TABLE} "
                 f"JOIN passages p ON p.rowid = {TABLE}.rowid "
