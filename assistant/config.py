@@ -255,7 +255,7 @@ class Settings:
     keep_generations: int = 2  # complete generations kept after a rebuild (the live one too)
     hnsw_max_neighbors: int = 16  # HNSW graph degree (M) of new generations
     hnsw_ef_construction: int = 100  # HNSW build-time beam of new generations
-    hnsw_ef_search: int = 400  # HNSW query-time beam of new generations (recall 0.99 at 100k)
+    hnsw_ef_search: int = 800  # HNSW query-time beam of new generations (recall 0.99 at 500k)
     # formats (PDF, OCR, LibreOffice conversion): limits per file
     pdf_max_pages: int = 2000  # a PDF with more pages is refused
     pdf_timeout_s: float = 180.0  # time limit for reading one PDF's text layer

@@ -91,13 +91,17 @@ def build_snapshot(
     neighbours = np.full((len(passages), 2), -1, dtype=np.int64)
     documents = np.zeros(len(passages), dtype=np.int64)
     keys: dict[str, int] = {}
+    heading_terms: dict[tuple[str, str], set[str]] = {}
     for i, p in enumerate(passages):
         documents[i] = keys.setdefault(p.submission_key, len(keys))
         if i > 0 and passages[i - 1].submission_key == p.submission_key:
             neighbours[i, 0], neighbours[i - 1, 1] = i - 1, i
         for stem in set(terms(p.text, p.language or "en")):
             postings.setdefault(stem, []).append(i)
-        for stem in set(terms(" ".join(p.heading_path), p.language or "en")):
+        heading = (" ".join(p.heading_path), p.language or "en")  # shared by its section
+        if heading not in heading_terms:
+            heading_terms[heading] = set(terms(*heading))
+        for stem in heading_terms[heading]:
             headings.setdefault(stem, []).append(i)
         vocabulary.update(words(p.text.replace("-", " ")))
     for s in subs:
