@@ -70,6 +70,7 @@ def fold_settings(fitted, bundled: dict, folder: Path, f: int) -> Settings:
         model_file=str(path),
         e5_who_threshold=round(fitted.who_strength_threshold(), 4),
         e5_answer_threshold=round(fitted.answer_threshold, 4),
+        e5_quoted_passages=fitted.quoted_passages,
     )
     return replace(base, relevance=relevance)
 
