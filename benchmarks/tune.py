@@ -485,8 +485,9 @@ def open_judge(index: Path, embedder: str):
 
 def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, dict]]]:
     """Drop each passage feature in turn; keep those whose removal worsens the out-of-fold log
-    loss, or the who F2 by 0.01 or more, unless their removal raises the refusal of no-answer
-    questions by 0.05 or more without refusing more answerable ones (they harm the refusal)."""
+    loss, or the who F2 by 0.01 or more; one that helps the log loss only is dropped when its
+    removal raises the refusal of no-answer questions by 0.05 or more without refusing more
+    answerable ones (it harms the refusal)."""
     full = crossval(items, FEATURES, QUESTION_SET, k)
     base = metrics(items, full)
     rows = [("all features", base)]
@@ -495,12 +496,12 @@ def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, 
         rest = tuple(n for n in FEATURES if n != name)
         m = metrics(items, crossval(items, rest, QUESTION_SET, k))
         rows.append((f"without {name}", m))
-        helps = m["log_loss"] > base["log_loss"] + 1e-5 or _f2(m) < _f2(base) - 0.01
+        helps_who = _f2(m) < _f2(base) - 0.01
         harms = (
             m["refusal"] >= base["refusal"] + 0.05
             and m["wrongly_refused"] <= base["wrongly_refused"]
         )
-        if helps and not harms:
+        if helps_who or (m["log_loss"] > base["log_loss"] + 1e-5 and not harms):
             kept.append(name)
     return tuple(kept) or FEATURES, rows
 

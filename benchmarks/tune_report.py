@@ -78,9 +78,9 @@ def report(runs: list[dict], args, names: list[str]) -> str:
             _line("cosine + threshold, out-of-sample", run["base_oos"]),
             _line("cosine + threshold, in-sample", run["base_ins"]),
             "",
-            "Ablation (out-of-sample; a passage feature is kept when dropping it raises the "
-            "log loss or lowers the who F2 by 0.01, unless dropping it raises the refusal by "
-            "0.05 without refusing more answerable questions):",
+            "Ablation (out-of-sample; a passage feature is kept when dropping it lowers the "
+            "who F2 by 0.01, or raises the log loss without raising the refusal by 0.05 at no "
+            "more answerable questions refused):",
             "",
             HEAD,
             *(_line(name, m) for name, m in run["ablation"]),
