@@ -45,7 +45,7 @@ from assistant.answering.relevance import (  # noqa: E402
 )
 from assistant.answering.sentences import sentence_spans  # noqa: E402
 from assistant.retrieval.glossary import bundled  # noqa: E402
-from assistant.retrieval.retriever import matches  # noqa: E402
+from assistant.retrieval.retriever import in_scope  # noqa: E402
 
 
 def _sibling(name: str):
@@ -64,6 +64,7 @@ def _sibling(name: str):
 _data = _sibling("tune_data")
 WHO_KINDS, Labelled, load_sets = _data.WHO_KINDS, _data.Labelled, _data.load_sets
 passage_labels = _data.passage_labels
+_decide = _sibling("tune_decide")
 
 L2 = 1.0
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
@@ -104,7 +105,7 @@ def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
         columns = judge.features(probe)
         labels, labelled = passage_labels(q, snap.passages, files, documents)
         gold = frozenset(by_file[f] for f, _ in q.quotes if f in by_file)
-        scope = np.array([matches(query.filters, p, subs[p.submission_key]) for p in snap.passages])
+        scope = np.array([in_scope(query, p, subs[p.submission_key]) for p in snap.passages])
         qcols = judge.question_features(probe, np.zeros(1), ["-"])
         static = {n: float(qcols[n][0]) for n in ("unseen", "unseen_names")}
         items.append(
@@ -194,14 +195,8 @@ def who_f(items: list[Item], probs: list[np.ndarray], threshold: float) -> tuple
 
 
 def fit_who_threshold(items: list[Item], probs: list[np.ndarray]) -> float:
-    """Return the threshold that maximises F1 of mean recall and precision (recall weighs 2x)."""
-    best, best_t = -1.0, 0.5
-    for t in np.linspace(0.02, 0.9, 45):
-        r, p = who_f(items, probs, t)
-        f = 5 * r * p / (4 * p + r) if r + p else 0.0  # F2: an expert needs all of them
-        if f > best:
-            best, best_t = f, float(t)
-    return best_t
+    """Return the passage-level who threshold (benchmarks/tune_decide.py)."""
+    return _decide.fit_who_threshold(who_f, items, probs)
 
 
 def question_columns(item: Item, probs: np.ndarray) -> dict[str, np.ndarray]:
@@ -272,6 +267,7 @@ class Fitted:
     who_threshold: float  # on the best passage's probability
     answer_threshold: float
     submission: Logistic | None = None  # P(a submission addresses X | its best passage)
+    quoted_passages: int = 3  # an answer quotes the best N judged passages
 
     def who_strength_threshold(self) -> float:
         """Return the who threshold on the submission-level (strength) scale."""
@@ -305,6 +301,7 @@ def fit_all(items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] |
         fit_who_threshold(items, probs),
         fit_answer_threshold(items, scores),
         fit_submission(items, probs),
+        _decide.fit_quoted_passages(items, probs),
     )
 
 
@@ -488,7 +485,9 @@ def open_judge(index: Path, embedder: str):
 
 def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, dict]]]:
     """Drop each passage feature in turn; keep those whose removal worsens the out-of-fold log
-    loss, or the who F2 by 0.01 or more."""
+    loss, or the who F2 by 0.01 or more; one that helps the log loss only is dropped when its
+    removal raises the refusal of no-answer questions by 0.05 or more without refusing more
+    answerable ones (it harms the refusal)."""
     full = crossval(items, FEATURES, QUESTION_SET, k)
     base = metrics(items, full)
     rows = [("all features", base)]
@@ -497,7 +496,12 @@ def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, 
         rest = tuple(n for n in FEATURES if n != name)
         m = metrics(items, crossval(items, rest, QUESTION_SET, k))
         rows.append((f"without {name}", m))
-        if m["log_loss"] > base["log_loss"] + 1e-5 or _f2(m) < _f2(base) - 0.01:
+        helps_who = _f2(m) < _f2(base) - 0.01
+        harms = (
+            m["refusal"] >= base["refusal"] + 0.05
+            and m["wrongly_refused"] <= base["wrongly_refused"]
+        )
+        if helps_who or (m["log_loss"] > base["log_loss"] + 1e-5 and not harms):
             kept.append(name)
     return tuple(kept) or FEATURES, rows
 
@@ -533,6 +537,7 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
         "base_oos": metrics(items, base_oos),
         "base_ins": metrics(items, base_ins),
         "reliability_oos": reliability(items, oos.probs),
+        "quoted": [(n, *_decide.quoted_counts(items, oos.probs, n)) for n in range(1, 9)],
         "reliability_base": reliability(items, base_oos.probs),
         "sentence": {
             "rows": len(srows.labels),
@@ -550,6 +555,7 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
             "who_passage_threshold": round(fitted.who_threshold, 4),
             "answer_threshold": round(fitted.answer_threshold, 4),
             "sentence_threshold": round(s_threshold, 4),
+            "quoted_passages": fitted.quoted_passages,
             "questions": len(items),
             "labelled_passages": int(sum(it.labels.sum() for it in items)),
         },
@@ -596,6 +602,7 @@ def write_fitted(runs: list[dict], folds: int) -> None:
         group[f"{fam}_who_threshold"] = run["fitted"]["who_threshold"]
         group[f"{fam}_answer_threshold"] = run["fitted"]["answer_threshold"]
         group[f"{fam}_sentence_threshold"] = run["fitted"]["sentence_threshold"]
+        group[f"{fam}_quoted_passages"] = run["fitted"]["quoted_passages"]
     current["relevance"] = group
     current.setdefault("_about", about)
     FITTED.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")

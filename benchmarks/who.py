@@ -70,6 +70,7 @@ def fold_settings(fitted, bundled: dict, folder: Path, f: int) -> Settings:
         model_file=str(path),
         e5_who_threshold=round(fitted.who_strength_threshold(), 4),
         e5_answer_threshold=round(fitted.answer_threshold, 4),
+        e5_quoted_passages=fitted.quoted_passages,
     )
     return replace(base, relevance=relevance)
 
@@ -264,7 +265,52 @@ def report(judged: dict, baseline: dict, n: int, latency: dict | None, args) -> 
             f"{latency['p95']:.0f} ms** (judging every passage: p95 {latency['judge_p95']:.0f} "
             "ms; the rest is the query embedding and the quotes).",
         ]
-    return "\n".join(out)
+    return "\n".join([*out, "", *NOTES])
+
+
+NOTES = [
+    "Before the who2 changes (the same command, `--no-write`, on main's code, in-sample "
+    "sentence model as above): judged who recall 0.64, precision 0.73, answers citing a gold "
+    "passage 0.72, citations that address 0.53 (253), refusal 0.33, answerable refused 0.04; "
+    "top-k 0.52 / 0.73 / 0.78 / 0.60 (324) / 0.28 / 0.06.",
+    "",
+    "What changed: the submitters, countries or documents a question names (its scopes, e.g. "
+    '"Peru\'s law", "Which Peruvian submissions") narrow what is judged, as they already '
+    "narrowed retrieval; who mode refuses (lists none) when the question-level model refuses, as "
+    "the judged answer does; an answer quotes the best sentence of each of the judgement's best "
+    "N passages in scope (N fitted, benchmarks/tune_decide.py) instead of two sentences of each "
+    "submitter over the who threshold; the who threshold is fitted for recall at the precision "
+    "target instead of F2.",
+    "",
+    "Tried and not shipped (exploration on the same 148 questions, 5 folds, out-of-sample; "
+    "the scripts are not kept):",
+    "",
+    "- a submission-level model over several passages (log-odds of the best, second and third "
+    "passage, their summed probability, the best cosine standardised within its document, the "
+    "best word coverage), fitted on the who questions inside the folds: mean average precision "
+    "of the submission ranking 0.81-0.84 against 0.83 for the best passage alone (pooled AUC "
+    "0.845-0.86 against 0.85): no gain, so strength stays a function of the best passage;",
+    "- a cosine standardised within each document (for the French and Spanish texts, whose "
+    "cosines to an English question sit lower): passage AUC 0.960 -> 0.959, no who gain;",
+    '- a "quantity question" cue (how many, combien, cuántos) in the refusal model raised '
+    "the refusal 0.46 -> 0.59, but the labelled sets hold 15 no-answer and 12 answerable "
+    "quantity questions against 24 and 118 others: it learns a prior of these labels, not of "
+    "the documents; the principled form (a quantity question whose best passages hold no "
+    "figure) did not help (0.46 -> 0.46).",
+    "",
+    "What limits the targets (out-of-fold, e5): the who frontier over the passage-level "
+    "threshold is recall/precision 0.95/0.49 (0.01), 0.85/0.56 (0.02), 0.70/0.66 (0.05), "
+    "0.65/0.75 (0.08), 0.58/0.80 (0.12), 0.56/0.85 (0.15): no threshold meets both targets. "
+    "Of 59 gold submitters missed at the earlier threshold, 32 are French or Spanish texts (4 "
+    "of the 15 documents); 40 of the 59 have their best gold passage scored 0.02 or less (e5 "
+    "cosine to an English question 0.78-0.81 for French and Spanish gold passages, against "
+    "0.82-0.87 for English ones, below many English passages that do not answer), and long "
+    "lists (Peru's Annex III) have rows that share few words with the question. "
+    "Quoting the best N passages trades the two citation targets against each other (table in "
+    '"Relevance judgement (fitted)"): no N gives both 0.9 and 0.7. The refusal is limited by '
+    "near-miss questions whose topic the documents cover (a statistic or a country's practice "
+    "that is not given): their best passage scores as high as an answer's.",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

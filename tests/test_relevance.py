@@ -45,6 +45,7 @@ def test_the_bundled_model_loads_for_each_embedder_with_thresholds_from_settings
         assert (model.who_threshold, model.answer_threshold) == (who, answer)
         assert 0 < model.who_threshold < 1
         assert 0 < model.answer_threshold < 1
+        assert model.quoted_passages == relevance.quoted_passages(name) >= 1
 
 
 def test_a_missing_model_file_is_a_config_error_that_says_what_to_do(tmp_path) -> None:
@@ -57,6 +58,8 @@ def test_relevance_settings_are_validated() -> None:
         RelevanceSettings(e5_who_threshold=1.5)
     with pytest.raises(ConfigError, match="answer_method"):
         RelevanceSettings(answer_method="guess")
+    with pytest.raises(ConfigError, match=r"relevance\.e5_quoted_passages"):
+        RelevanceSettings(e5_quoted_passages=0)
 
 
 def test_features_cover_every_passage_and_are_relative_to_the_corpus(judge) -> None:

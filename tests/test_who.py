@@ -117,6 +117,26 @@ def test_who_applies_the_group_named_and_exports_csv(fast_index, capsys, tmp_pat
     assert {r["submitter"] for r in rows} >= {row["submitter"] for row in out["addressed"]}
 
 
+def test_who_judges_only_the_submissions_of_the_country_a_question_names(
+    fast_index, capsys
+) -> None:
+    question = "Which Peruvian submissions regulate the use of force by the police?"
+    out = _run(capsys, "who", question, "--json", "--index", str(fast_index.index_dir))
+    peru = {s.file for s in fast_index.submissions() if s.country == "Peru"}
+    listed = {r["file"] for r in out["addressed"]} | {r["file"] for r in out["not_addressed"]}
+    assert listed == peru
+    assert out["total"] == len(peru) == 2
+
+
+def test_a_judged_answer_quotes_the_best_passages_only(fast_index, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SUBMISSIONS_RELEVANCE_FAST_QUOTED_PASSAGES", "1")
+    question = "When may police officers use firearms?"
+    out = _run(capsys, "ask", question, "--json", "--index", str(fast_index.index_dir))
+    assert out["mode"] == "answer"
+    assert out["answered"] is True
+    assert len(out["citations"]) == 1  # the one best judged passage, its best sentence
+
+
 def test_who_with_nothing_in_scope_lists_nothing(fast_index, capsys) -> None:
     out = _run(
         capsys,

@@ -2,11 +2,13 @@
 
 ``who(question, judge, sources)`` judges every passage of every submission in scope with the
 calibrated relevance judgement (:mod:`assistant.relevance`); a submission addresses X when its
-best passage scores at least the fitted who threshold. Each listed submission carries its best
-verbatim sentence as a citation and its strength (the calibrated probability of that passage);
-every other submission in scope is listed as not addressing X, with its closest passage one
-click away. The group a question names ("Which States …") narrows the scope and is said.
-Confidential submissions are listed and cited without their words.
+strength reaches the fitted who threshold, unless the question-level judgement (the refusal of
+the judged answer) finds that nothing in scope answers X: then none is listed. Each listed
+submission carries its best verbatim sentence as a citation and its strength (the calibrated
+probability that it addresses X); every other submission in scope is listed as not addressing
+X, with its closest passage one click away. The group a question names ("Which States …")
+narrows the scope and is said. Confidential submissions are listed and cited without their
+words.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 from assistant.answering.citations import build_citation
 from assistant.answering.relevance import Judge, Probe, quote_spans
 from assistant.query.question import Query
-from assistant.retrieval.retriever import matches
+from assistant.retrieval.retriever import in_scope
 from assistant.types import Citation
 from ingest.types import Document, Passage, Submission
 from vectorstore.types import Filters, Hit
@@ -79,14 +81,20 @@ def who(
     probs = judge.corpus(probe)
     subs = sources.submissions()
     best: dict[str, int] = {}
+    scoped: list[int] = []
     for row, passage in enumerate(snap.passages):
         sub = subs.get(passage.submission_key)
-        if sub is None or not matches(scope, passage, sub):
+        if sub is None or not in_scope(query, passage, sub):
             continue
+        scoped.append(row)
         if passage.submission_key not in best or probs[row] > probs[best[passage.submission_key]]:
             best[passage.submission_key] = row
     judged = time.perf_counter()
     cut = judge.model.who_threshold if threshold is None else threshold
+    keys = [snap.passages[row].submission_key for row in scoped]
+    answerable = judge.answerable(probe, probs[scoped], keys) if scoped else 0.0
+    if threshold is None and answerable < judge.model.answer_threshold:
+        cut = np.inf  # the question-level judgement: nothing here answers it (the refusal)
     ordered = sorted(best.items(), key=lambda kv: -probs[kv[1]])
     strengths = judge.strength(np.array([probs[row] for _, row in ordered]))
     addressed, others = [], []
@@ -109,7 +117,7 @@ def who(
     empty = [
         Listed(s, 0.0, None)
         for s in subs.values()
-        if s.key not in best and _submission_in(scope, s) and s.passages == 0
+        if s.key not in best and _submission_in(query, s) and s.passages == 0
     ]
     return WhoResult(
         question=query.text,
@@ -141,9 +149,9 @@ def best_citation(
     return build_citation(n, Hit(passage, strength), sub, sources.document(sub), start, end)
 
 
-def _submission_in(scope: Filters | None, sub: Submission) -> bool:
+def _submission_in(query: Query, sub: Submission) -> bool:
     probe = Passage("", sub.key, (), (), "", (), sub.language, 0, 0, "", "")
-    return matches(scope, probe, sub)
+    return in_scope(query, probe, sub)
 
 
 def scope_phrase(result: WhoResult) -> str:

@@ -31,13 +31,11 @@ from assistant.answering.extractive import (
 from assistant.answering.relevance import Judge, Probe, quote_spans
 from assistant.config import AnswerSettings, RelevanceSettings
 from assistant.query.question import Query
-from assistant.retrieval.retriever import matches
+from assistant.retrieval.retriever import in_scope
 from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
 from ingest.analysis import words
 from ingest.types import Passage, Submission
 from vectorstore.types import Hit
-
-SENTENCE_PASSAGES = 2  # a submitter's best passages whose sentences may be quoted
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +63,7 @@ def judge_query(judge: Judge, query: Query, probe: Probe, subs: dict[str, Submis
     rows = [
         i
         for i, p in enumerate(snap.passages)
-        if p.submission_key in subs and matches(query.filters, p, subs[p.submission_key])
+        if p.submission_key in subs and in_scope(query, p, subs[p.submission_key])
     ]
     passages = [snap.passages[i] for i in rows]
     probs = probs_all[rows] if rows else np.zeros(0)
@@ -99,12 +97,9 @@ def judged_answer(
     answer = answer or AnswerSettings()
     relevance = relevance or RelevanceSettings()
     subs = sources.submissions()
-    order = sorted(judged.strengths.items(), key=lambda kv: -kv[1])
-    chosen = [k for k, s in order if s >= judge.model.who_threshold]
-    if not chosen and order:  # answered but weakly: the strongest submitters only
-        top = order[0][1]
-        chosen = [k for k, s in order[:3] if s >= 0.5 * top]
-    bullets = _bullets(chosen[: answer.max_bullets], judged, judge, subs, relevance)
+    rows = [i for i in np.argsort(-judged.probs) if judged.passages[i].submission_key in subs]
+    bullets = _bullets(rows[: judge.model.quoted_passages], judged, judge, subs, relevance)
+    bullets = bullets[: answer.max_bullets]
     lines, claims, citations = _render(bullets, sources)
     count = len({s.submitter_label for b in bullets for s in b.subs})
     noun = "submitter addresses" if count == 1 else "submitters address"
@@ -182,7 +177,7 @@ def who_lines(result: WhoResult) -> Extract:
 
 
 def _bullets(
-    keys: list[str],
+    rows: list[int],
     judged: Judged,
     judge: Judge,
     subs: dict[str, Submission],
@@ -190,39 +185,23 @@ def _bullets(
 ) -> list[_Bullet]:
     """Return one bullet per submitter (name + type), strongest first.
 
-    A submitter's candidate sentences come from the best passages of each of its submissions
-    in ``keys``; a sentence whose words another bullet already quotes is cited there instead.
+    ``rows``: the judged passages to quote, best first; each gives its best sentence. A
+    sentence whose words another bullet already quotes is cited there instead.
     """
-    by_sub: dict[str, list[int]] = {}
-    for i, p in enumerate(judged.passages):
-        by_sub.setdefault(p.submission_key, []).append(i)
-    by_label: dict[str, list[str]] = {}
-    for key in keys:
-        by_label.setdefault(subs[key].submitter_label, []).append(key)
+    by_label: dict[str, list[int]] = {}
+    for i in rows:
+        label = subs[judged.passages[i].submission_key].submitter_label
+        by_label.setdefault(label, []).append(i)
     bullets: list[_Bullet] = []
     shown: dict[str, _Bullet] = {}  # sentence key -> the bullet quoting it
-    for label_keys in by_label.values():
-        candidates = []
-        for key in label_keys:
-            rows = sorted(by_sub.get(key, []), key=lambda i: -judged.probs[i])
-            for i in rows[:SENTENCE_PASSAGES]:
-                p = judged.passages[i]
-                spans = quote_spans(p.text)
-                if spans:
-                    scores = judge.sentences(judged.probe, p, spans, float(judged.probs[i]))
-                    candidates += [
-                        (float(sc), p, s, e) for sc, (s, e) in zip(scores, spans, strict=True)
-                    ]
-        candidates.sort(key=lambda c: -c[0])
-        bullet = _Bullet(
-            [subs[k] for k in label_keys], max(judged.strengths[k] for k in label_keys)
-        )
+    for label_rows in by_label.values():
+        keys = list(dict.fromkeys(judged.passages[i].submission_key for i in label_rows))
+        bullet = _Bullet([subs[k] for k in keys], max(judged.strengths[k] for k in keys))
         quoted: set[str] = set()
-        for score, p, s, e in candidates:
-            if len(quoted) >= relevance.quotes_per_submitter:
-                break
-            if quoted and score < judge.model.sentence_threshold:
-                break
+        for i in label_rows[: relevance.quotes_per_submitter]:
+            p, s, e, score = _best_sentence(
+                judge, judged.probe, judged.passages[i], judged.probs[i]
+            )
             text = sentence_key(p.text[s:e])
             if text in quoted:  # the same words in this submitter's other document
                 bullet.picks.append((p, s, e, score))
@@ -238,6 +217,7 @@ def _bullets(
             bullet.picks.append((p, s, e, score))
         if bullet.picks:
             bullets.append(bullet)
+    bullets.sort(key=lambda b: -b.strength)
     return bullets
 
 
@@ -248,7 +228,7 @@ def sentence_key(text: str) -> str:
 
 def _best_sentence(judge: Judge, probe: Probe, p: Passage, prob: float):
     spans = quote_spans(p.text) or [(0, len(p.text))]
-    scores = judge.sentences(probe, p, spans, prob)
+    scores = judge.sentences(probe, p, spans, float(prob))
     s, e = spans[int(np.argmax(scores))]
     return (p, s, e, float(scores.max()))
 

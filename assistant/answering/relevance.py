@@ -139,6 +139,7 @@ class Model:
     sentence_threshold: float  # a sentence is quoted when it scores this or more
     embedder: str = "e5"
     submission: Logistic | None = None  # strength: P(submission addresses X | best passage)
+    quoted_passages: int = 3  # an answer quotes the best N judged passages in scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,7 @@ def load_model(embedder: str = "e5", settings: RelevanceSettings | None = None) 
         sentence_threshold=sentence,
         embedder=family,
         submission=optional["submission"],
+        quoted_passages=settings.quoted_passages(family),
     )
 
 

@@ -37,6 +37,8 @@ class RelevanceSettings:
     fast_who_threshold: float = 0.5
     fast_answer_threshold: float = 0.5
     fast_sentence_threshold: float = 0.1
+    e5_quoted_passages: int = 3  # an answer quotes the judgement's best N passages in scope
+    fast_quoted_passages: int = 3
     quotes_per_submitter: int = 2  # sentences quoted per submitter in a judged answer
     answer_method: str = "judged"  # judged | topk (the earlier answer from the top k passages)
 
@@ -57,6 +59,9 @@ class RelevanceSettings:
             ">= 1",
             self.quotes_per_submitter,
         )
+        for name in ("e5_quoted_passages", "fast_quoted_passages"):
+            value = getattr(self, name)
+            check(value >= 1, f"relevance.{name}", ">= 1", value)
         check(
             self.answer_method in ("judged", "topk"),
             "relevance.answer_method",
@@ -69,3 +74,9 @@ class RelevanceSettings:
         if embedder.split(":")[0] == "fast":
             return self.fast_who_threshold, self.fast_answer_threshold, self.fast_sentence_threshold
         return self.e5_who_threshold, self.e5_answer_threshold, self.e5_sentence_threshold
+
+    def quoted_passages(self, embedder: str) -> int:
+        """Return how many of the best judged passages an answer quotes, for ``embedder``."""
+        if embedder.split(":")[0] == "fast":
+            return self.fast_quoted_passages
+        return self.e5_quoted_passages

@@ -316,6 +316,15 @@ def matches(filters: Filters | None, passage: Passage, submission: Submission | 
     return True
 
 
+def in_scope(query: Query, passage: Passage, submission: Submission | None) -> bool:
+    """Return True when the passage is inside the question's filters and, when the question
+    names submitters, countries or documents (its scopes), inside one of them."""
+    if not matches(query.filters, passage, submission):
+        return False
+    scopes = query.scope_filters
+    return not scopes or any(matches(f, passage, submission) for f in scopes)
+
+
 def _submitter(subs: Mapping[str, Submission], passage: Passage) -> str:
     return submitter_key(subs.get(passage.submission_key), passage)
 
