@@ -38,6 +38,7 @@ from assistant.ui.context import example_questions, load_call  # noqa: E402
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## App"
 PLACEHOLDER = "Searching the submissions"
+MEASURES = ("starts", "updates", "warm", "now", "later")  # seconds, listed per tree
 BUILD = """
 import sys
 from pathlib import Path
@@ -145,7 +146,7 @@ def measure_tree(tree: Path, index: Path, args: argparse.Namespace, questions: l
     """Two starts per run: the first question at once, then after ``delay`` seconds."""
     from gradio_client import Client
 
-    out: dict[str, list[float]] = {"starts": [], "updates": [], "warm": [], "now": [], "later": []}
+    out: dict[str, list[float]] = {key: [] for key in MEASURES}
     for delay in (0.0, args.delay):
         port = free_port()
         process, start_s = start_server(tree, index, args.embedder, port)
@@ -249,10 +250,7 @@ def main() -> None:
             indexes[name] = Path(tmp) / f"index-{len(indexes)}"
             seconds = build_index(tree, indexes[name], args.embedder)
             print(f"{name}: samples indexed in {seconds:.0f} s")
-        results = {
-            name: {"starts": [], "updates": [], "warm": [], "now": [], "later": []}
-            for name in trees
-        }
+        results = {name: {key: [] for key in MEASURES} for name in trees}
         bare: list[float] = []
         for run in range(args.runs):
             bare.append(bare_start())

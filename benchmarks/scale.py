@@ -295,13 +295,6 @@ def run(n: int, args: argparse.Namespace) -> dict:
         now = time.gmtime()
         deadline = time.time() + ((hours - now.tm_hour) * 60 + minutes - now.tm_min) * 60
     built = build(index, args.corpus, n, args.chroma_url, deadline=deadline)
-    if args.build_only:
-        print(json.dumps(built), flush=True)
-        if not built.get("reused"):  # kept for the measuring run
-            built["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-            built["load_after"] = os.getloadavg()[0]
-            (index.parent / f"build-{n}{suffix}.json").write_text(json.dumps(built))
-        return {}
     record = index.parent / f"build-{n}{suffix}.json"  # the figures of the run that built it
     if built.get("reused") and record.exists():
         built = {**json.loads(record.read_text()), "reused": True}
@@ -309,6 +302,9 @@ def run(n: int, args: argparse.Namespace) -> dict:
         built["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         built["load_after"] = os.getloadavg()[0]
         record.write_text(json.dumps(built))
+    if args.build_only:
+        print(json.dumps(built), flush=True)
+        return {}
     from vectorstore.embeddings import load_embedder
 
     embedder = load_embedder("fast")
