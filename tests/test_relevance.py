@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 
 from assistant.answering.relevance import (
-    CELL,
     FEATURES,
     Judge,
     Logistic,
     load_model,
-    quote_spans,
     unseen_names,
 )
+from assistant.answering.sentences import CELL, quote_spans
 from assistant.config import RelevanceSettings, Settings
 from assistant.errors import ConfigError
 from assistant.retrieval.glossary import bundled
@@ -115,3 +114,17 @@ def test_quote_spans_never_cross_table_cells() -> None:
         "One representative.",
     ]
     assert all(CELL not in text[s:e] for s, e in spans)
+
+
+def test_quote_spans_leave_out_the_heading_a_passage_repeats() -> None:
+    text = (
+        "Artículo 38. Órganos de investigación\n\n"
+        "La Inspectoría General realiza investigaciones administrativo-disciplinarias."
+    )
+    heading = "Artículo 38. Órganos de investigación"
+    quoted = [text[s:e] for s, e in quote_spans(text, ("Ley 30714", heading))]
+    assert quoted == [
+        "La Inspectoría General realiza investigaciones administrativo-disciplinarias."
+    ]
+    # a passage that is only its heading still has something to quote
+    assert [heading[s:e] for s, e in quote_spans(heading, (heading,))]

@@ -126,6 +126,23 @@ def test_who_judges_only_the_submissions_of_the_country_a_question_names(
     listed = {r["file"] for r in out["addressed"]} | {r["file"] for r in out["not_addressed"]}
     assert listed == peru
     assert out["total"] == len(peru) == 2
+    assert out["filters"] == {"country": "Peru"}  # the scope named is in the filters applied
+
+
+def test_scopes_of_two_kinds_are_listed_as_any_of() -> None:
+    from assistant.analyses.who import filters_json
+    from vectorstore.types import Filters
+
+    group = Filters(submitter_type=("State",))
+    countries = (Filters(country=("France",)), Filters(country=("Peru",)))
+    assert filters_json(group, countries) == {
+        "submitter_type": "State",
+        "country": ["France", "Peru"],
+    }
+    mixed = (Filters(country=("Peru",)), Filters(submitter=("Campaign Zero",)))
+    assert filters_json(None, mixed) == {
+        "any_of": [{"country": "Peru"}, {"submitter": "Campaign Zero"}]
+    }
 
 
 def test_a_judged_answer_quotes_the_best_passages_only(fast_index, capsys, monkeypatch) -> None:

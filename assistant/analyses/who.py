@@ -20,7 +20,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.answering.citations import build_citation
-from assistant.answering.relevance import Judge, Probe, quote_spans
+from assistant.answering.relevance import Judge, Probe
+from assistant.answering.sentences import quote_spans
 from assistant.query.question import Query
 from assistant.retrieval.retriever import in_scope
 from assistant.types import Citation
@@ -48,6 +49,7 @@ class WhoResult:
     addressed: tuple[Listed, ...]
     not_addressed: tuple[Listed, ...]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    scopes: tuple[Filters, ...] = ()  # the submitters, countries or documents named (any of)
 
     @property
     def count(self) -> int:
@@ -123,6 +125,7 @@ def who(
         question=query.text,
         filters=scope,
         group_label=query.group_label,
+        scopes=query.scope_filters,
         addressed=tuple(listed),
         not_addressed=tuple(rest + empty),
         timings_ms={
@@ -142,7 +145,7 @@ def best_citation(
     n: int,
 ) -> Citation:
     """Return citation [n]: the sentence of ``passage`` the judgement finds answers best."""
-    spans = quote_spans(passage.text) or [(0, len(passage.text))]
+    spans = quote_spans(passage.text, passage.heading_path) or [(0, len(passage.text))]
     scores = judge.sentences(probe, passage, spans, strength)
     s, e = spans[int(np.argmax(scores))]
     start, end = passage.char_start + s, passage.char_start + e
@@ -162,12 +165,27 @@ def scope_phrase(result: WhoResult) -> str:
 
 
 # ---- JSON --------------------------------------------------------------------------------
-def filters_json(filters: Filters | None) -> dict[str, object]:
-    """Return the filters applied as a JSON object ({"submitter_type": "State"})."""
-    if filters is None:
-        return {}
+def filters_json(filters: Filters | None, scopes: tuple[Filters, ...] = ()) -> dict[str, object]:
+    """Return the filters applied as a JSON object ({"submitter_type": "State"}).
+
+    The scopes a question names ("Which Peruvian submissions ...") join them: one scope, or
+    several of one kind (countries: any of them), as that field's values; scopes of different
+    kinds (a country or a submitter) under ``"any_of"``, a list of such objects.
+    """
+    out = _fields(filters)
+    named = [_fields(f) for f in scopes]
+    kinds = {name for f in named for name in f}
+    if len(kinds) == 1 and (name := next(iter(kinds))) not in out:
+        values = [v for f in named for v in (f[name] if isinstance(f[name], list) else [f[name]])]
+        out[name] = values[0] if len(values) == 1 else values
+    elif named:
+        out["any_of"] = named
+    return out
+
+
+def _fields(filters: Filters | None) -> dict[str, object]:
     out: dict[str, object] = {}
-    for name in Filters.__slots__:
+    for name in Filters.__slots__ if filters is not None else ():
         values = getattr(filters, name)
         if values:
             out[name] = values[0] if len(values) == 1 else list(values)
@@ -211,7 +229,7 @@ def who_json(result: WhoResult) -> dict[str, object]:
         "question": result.question,
         "count": result.count,
         "total": result.total,
-        "filters": filters_json(result.filters),
+        "filters": filters_json(result.filters, result.scopes),
         "group": result.group_label,
         "addressed": [listed_json(x) for x in result.addressed],
         "not_addressed": [

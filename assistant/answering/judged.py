@@ -28,7 +28,8 @@ from assistant.answering.extractive import (
     not_found_line,
     stream_lines,
 )
-from assistant.answering.relevance import Judge, Probe, quote_spans
+from assistant.answering.relevance import Judge, Probe
+from assistant.answering.sentences import quote_spans
 from assistant.config import AnswerSettings, RelevanceSettings
 from assistant.query.question import Query
 from assistant.retrieval.retriever import in_scope
@@ -227,7 +228,7 @@ def sentence_key(text: str) -> str:
 
 
 def _best_sentence(judge: Judge, probe: Probe, p: Passage, prob: float):
-    spans = quote_spans(p.text) or [(0, len(p.text))]
+    spans = quote_spans(p.text, p.heading_path) or [(0, len(p.text))]
     scores = judge.sentences(probe, p, spans, float(prob))
     s, e = spans[int(np.argmax(scores))]
     return (p, s, e, float(scores.max()))

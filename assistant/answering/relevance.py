@@ -52,7 +52,6 @@ from assistant.answering.corpus import (
     read_index,
     unseen_names,
 )
-from assistant.answering.sentences import MIN_SENTENCE_CHARS, sentence_spans
 from assistant.config import RelevanceSettings
 from assistant.errors import ConfigError
 from assistant.query.question import Query
@@ -348,26 +347,6 @@ class Judge:
         if self.model.sentence is None:
             return columns["passage"] * (0.5 + 0.5 * columns["coverage"])
         return self.model.sentence.probability(columns)
-
-
-CELL = " | "  # how a table row's cells are joined in the canonical text
-
-
-def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Return the sentence spans of ``text`` a quote may be, never across table cells."""
-    out = []
-    for s, e in sentence_spans(text):
-        pos = s
-        while True:
-            cut = text.find(CELL, pos, e)
-            if cut == -1:
-                break
-            if cut - pos >= MIN_SENTENCE_CHARS:
-                out.append((pos, cut))
-            pos = cut + len(CELL)
-        if e - pos >= MIN_SENTENCE_CHARS:
-            out.append((pos, e))
-    return out
 
 
 def sentence_features(

@@ -7,6 +7,7 @@ Words, stop words and stems come from :mod:`ingest.analysis`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant.config import AnswerSettings
 
@@ -140,3 +141,42 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+CELL = " | "  # how a table row's cells are joined in the canonical text
+
+
+def quote_spans(text: str, headings: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """Return the sentence spans of ``text`` a quote may be, never across table cells.
+
+    A line of ``text`` that is one of ``headings`` (the passage's heading path, which a
+    passage repeats where its section starts) is left out while the passage has other
+    sentences: a quote shows what the submission says, not the title it says it under.
+    """
+    spans = _cell_spans(text)
+    titles = {h.strip() for h in headings if h.strip()}
+    if not titles:
+        return spans
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip() in titles:
+            lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    kept = [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in lines)]
+    return kept or spans
+
+
+def _cell_spans(text: str) -> list[tuple[int, int]]:
+    out = []
+    for s, e in sentence_spans(text):
+        pos = s
+        while True:
+            cut = text.find(CELL, pos, e)
+            if cut == -1:
+                break
+            if cut - pos >= MIN_SENTENCE_CHARS:
+                out.append((pos, cut))
+            pos = cut + len(CELL)
+        if e - pos >= MIN_SENTENCE_CHARS:
+            out.append((pos, e))
+    return out
