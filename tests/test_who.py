@@ -231,3 +231,15 @@ def test_the_full_list_after_an_answer_is_the_who_list(fast_index, capsys, tmp_p
         str(fast_index.index_dir),
     )
     assert out["mode"] == "who"
+
+
+def test_a_group_with_no_submission_indexed_says_so(fast_index, capsys) -> None:
+    question = "Which NHRIs describe their role in handling complaints against the police?"
+    assert not [s for s in fast_index.submissions() if s.submitter_type == "NHRI"]
+    out = _run(capsys, "who", question, "--json", "--index", str(fast_index.index_dir))
+    assert out["total"] == out["count"] == 0
+    assert out["addressed"] == []
+    assert main(["who", question, "--index", str(fast_index.index_dir)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("No submission from NHRIs is in the index (")
+    assert "0 of 0" not in text

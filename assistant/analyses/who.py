@@ -50,6 +50,7 @@ class WhoResult:
     not_addressed: tuple[Listed, ...]
     timings_ms: dict[str, float] = field(default_factory=dict)
     scopes: tuple[Filters, ...] = ()  # the submitters, countries or documents named (any of)
+    indexed: int = 0  # submissions in the index, in scope or not
 
     @property
     def count(self) -> int:
@@ -126,6 +127,7 @@ def who(
         filters=scope,
         group_label=query.group_label,
         scopes=query.scope_filters,
+        indexed=len(subs),
         addressed=tuple(listed),
         not_addressed=tuple(rest + empty),
         timings_ms={
@@ -157,8 +159,27 @@ def _submission_in(query: Query, sub: Submission) -> bool:
     return in_scope(query, probe, sub)
 
 
+def headline(result: WhoResult) -> str:
+    """Return the count line: "4 of 9 submissions address this question (among States: 4 of
+    9)", or, when nothing in the index is in scope, why nothing was judged."""
+    if result.total == 0:
+        where = f"from {result.group_label}" if result.group_label else "in the scope asked"
+        return (
+            f"No submission {where} is in the index ({result.indexed} submissions indexed), "
+            "so none was judged"
+        )
+    return (
+        f"{result.count} of {result.total} submissions address this question "
+        f"({scope_phrase(result)})"
+    )
+
+
 def scope_phrase(result: WhoResult) -> str:
     """Return "among States: 4 of 9" or "4 of 15 submissions"."""
+    if result.total == 0:
+        return (
+            f"among {result.group_label}: none indexed" if result.group_label else "none in scope"
+        )
     if result.group_label:
         return f"among {result.group_label}: {result.count} of {result.total}"
     return f"{result.count} of {result.total} submissions"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.analyses.who import DocumentSource, WhoResult, scope_phrase
+from assistant.analyses.who import DocumentSource, WhoResult, headline, scope_phrase
 from assistant.answering.citations import build_citation
 from assistant.answering.extractive import (
     NOT_ADDRESSED,
@@ -151,16 +151,7 @@ def judged_refusal(
 
 def who_lines(result: WhoResult) -> Extract:
     """Return the who mode's text: the count, then every listed submission with its quote."""
-    lines = [
-        f"{result.count} of {result.total} submissions address this question"
-        + (
-            f" (among {result.group_label}: {result.count} of {result.total})"
-            if result.group_label
-            else ""
-        )
-        + (":" if result.count else "."),
-        "",
-    ]
+    lines = [headline(result) + (":" if result.count else "."), ""]
     claims, citations = [], []
     for item in result.addressed:
         c = item.citation

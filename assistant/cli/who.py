@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
     """Print the submissions that address the question (strongest first), then the others."""
-    from assistant.analyses.who import scope_phrase, who_json
+    from assistant.analyses.who import headline, who_json
     from assistant.answering.extractive import display_name
     from assistant.cli.factory import build_engine
     from assistant.cli.options import parse_filters
@@ -41,10 +41,7 @@ def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(who_json(result), ensure_ascii=False, indent=2))
         return 0
-    print(
-        f"{result.count} of {result.total} submissions address this question "
-        f"({scope_phrase(result)})"
-    )
+    print(headline(result))
     for n, item in enumerate(result.addressed, start=1):
         c = item.citation
         quote = "" if c is None else (WITHHELD if item.submission.confidential else f"“{c.quote}”")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from assistant.analyses.who import Listed, WhoResult, scope_phrase
+from assistant.analyses.who import Listed, WhoResult, headline
 from assistant.formatting import format_locator
 
 WITHHELD = "quote withheld: confidential submission"
@@ -70,10 +70,7 @@ def write_docx(result: WhoResult, path: Path) -> Path:
 
     document = Document()
     document.add_heading(result.question, level=1)
-    document.add_paragraph(
-        f"{result.count} of {result.total} submissions address this question "
-        f"({scope_phrase(result)})."
-    )
+    document.add_paragraph(headline(result) + ".")
     table = document.add_table(rows=1, cols=6)
     table.style = "Table Grid"
     for cell, title in zip(

@@ -136,6 +136,11 @@ def render_who(answer: Answer, turn: int) -> str:
         f"<strong>{listed} of {total}</strong> submissions address this question"
         f"{' (' + _esc(answer.scope) + ')' if answer.scope else ''} · mode: who</p>"
     )
+    if total == 0:  # nothing in the index is in the scope asked: say so, not "0 of 0"
+        head = (
+            '<p class="sa-who-count" data-count="0" data-total="0">'
+            f"{_esc(answer.text.splitlines()[0] if answer.text else '')} · mode: who</p>"
+        )
     cards = "".join(render_card(c, turn) for c in answer.citations)
     others = "".join(
         f'<details class="sa-who-other"><summary>{_esc(c.submitter or c.file)} · '
