@@ -128,3 +128,16 @@ def test_quote_spans_leave_out_the_heading_a_passage_repeats() -> None:
     ]
     # a passage that is only its heading still has something to quote
     assert [heading[s:e] for s, e in quote_spans(heading, (heading,))]
+
+
+def test_a_glossary_term_is_met_by_the_share_of_its_equivalent_held() -> None:
+    from assistant.query.terms import question_terms
+    from assistant.retrieval.glossary import bundled
+    from ingest.analysis import terms
+
+    found = question_terms("Does any submission mention body-worn cameras?", "en", bundled())
+    whole = set(terms("El personal usa una cámara corporal durante la intervención.", "es"))
+    part = set(terms("Acercarse corporalmente con roces a otra persona.", "es"))
+    assert found.coverage(whole, "es") == 1.0
+    # one word of "cámara corporal" meets each word of "body-worn camera" by half, not whole
+    assert found.coverage(part, "es") == 0.5

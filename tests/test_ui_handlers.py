@@ -392,3 +392,11 @@ def test_answer_warnings_are_shown_above_its_cards() -> None:
     panel = render_sources([answer])
     assert "Please check:" in panel
     assert "<li>sentence 2 cites no source</li>" in panel
+
+
+def test_a_which_question_about_a_group_with_no_submission_says_so(ctx: AppContext) -> None:
+    question = "Which NHRIs describe their role in handling complaints against the police?"
+    *_, (messages, sources, _stored, _box) = list(ask.respond(ctx, question, []))
+    assert "No submission from NHRIs is in the index" in messages[-1]["content"]
+    assert "No submission from NHRIs is in the index" in html.unescape(sources)
+    assert "0 of 0" not in sources

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.analyses.compare_settings import CompareSettings
-from assistant.answering.corpus import read_index
+from assistant.answering.corpus import read_index, variant_share
 from assistant.answering.sentences import sentence_spans
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.fusion import substance
@@ -166,7 +166,7 @@ def _best_sentence(terms: Terms, idf: list[float], passage: Passage) -> float:
     best = 0.0
     for s, e in sentence_spans(passage.text):
         covered = terms.covered(set(content_terms(passage.text[s:e], language)), language)
-        best = max(best, sum(w for w, c in zip(idf, covered, strict=True) if c) / total)
+        best = max(best, sum(w * c for w, c in zip(idf, covered, strict=True)) / total)
     return best
 
 
@@ -179,16 +179,15 @@ def _coverage(terms: Terms, snap: _Snapshot) -> tuple[np.ndarray, list[float]]:
     idfs = []
     bridges = terms.bridges or tuple({} for _ in terms.words)
     for group, bridge in zip(terms.groups(), bridges, strict=True):
-        held = np.zeros(n, dtype=bool)
+        held = np.zeros(n)
         for stem in group:
             if stem in snap.postings:
-                held[snap.postings[stem]] = True
-        for language, stems in bridge.items():
-            for stem in stems:
-                rows = snap.postings.get(stem)
-                if rows is not None:
-                    held[rows[snap.languages[rows] == language]] = True
-        idf = math.log((n + 1) / (int(held.sum()) + 0.5))
+                held[snap.postings[stem]] = 1.0
+        for language, variants in bridge.items():
+            for variant in variants:
+                share = variant_share(variant, language, snap.postings, snap.languages)
+                held = np.maximum(held, share)
+        idf = math.log((n + 1) / (float(held.sum()) + 0.5))
         idfs.append(idf)
         total += idf * held
         weight += idf

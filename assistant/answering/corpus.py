@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -134,10 +134,25 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def _held(group: set[str], bridge: dict[str, set[str]], snap: Snapshot) -> bool:
+def _held(group: set[str], bridge: Mapping[str, Sequence[frozenset[str]]], snap: Snapshot) -> bool:
     if any(stem in snap.postings for stem in group):
         return True
-    return any(stem in snap.postings for stems in bridge.values() for stem in stems)
+    return any(stem in snap.postings for vs in bridge.values() for v in vs for stem in v)
+
+
+def variant_share(
+    stems: frozenset[str], language: str, postings: Mapping[str, np.ndarray], languages: np.ndarray
+) -> np.ndarray:
+    """Return, per passage in ``language``, the share of one glossary equivalent's stems it
+    holds (0 for passages in other languages)."""
+    share = np.zeros(len(languages))
+    for stem in stems:
+        rows = postings.get(stem)
+        if rows is not None:
+            share[rows] += 1.0
+    share /= max(len(stems), 1)
+    share[languages != language] = 0.0
+    return share
 
 
 def unseen_names(question: str, snap: Snapshot) -> list[str]:
@@ -175,7 +190,7 @@ def coverage(
     bridges = found.bridges or ({},) * len(found.words)
     for group, bridge in zip(found.groups(), bridges, strict=True):
         held = _holding(group, bridge, snap, snap.postings)
-        idf = math.log((n + 1) / (int(held.sum()) + 0.5))
+        idf = math.log((n + 1) / (float(held.sum()) + 0.5))
         if postings is not None:
             held = _holding(group, bridge, snap, postings)
         total += idf * held
@@ -184,17 +199,19 @@ def coverage(
 
 
 def _holding(
-    group: set[str], bridge: dict[str, set[str]], snap: Snapshot, postings: dict[str, np.ndarray]
+    group: set[str],
+    bridge: Mapping[str, Sequence[frozenset[str]]],
+    snap: Snapshot,
+    postings: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """Return which passages hold one question word (itself, or a glossary equivalent)."""
-    held = np.zeros(snap.size, dtype=bool)
+    """Return how far each passage holds one question word: 1 for the word itself, else the
+    largest share of one of its glossary equivalents (see ``Terms``)."""
+    held = np.zeros(snap.size)
+    for language, variants in bridge.items():
+        for variant in variants:
+            held = np.maximum(held, variant_share(variant, language, postings, snap.languages))
     for stem in group:
         rows = postings.get(stem)
         if rows is not None:
-            held[rows] = True
-    for language, stems in bridge.items():
-        for stem in stems:
-            rows = postings.get(stem)
-            if rows is not None:
-                held[rows[snap.languages[rows] == language]] = True
+            held[rows] = 1.0
     return held

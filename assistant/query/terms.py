@@ -44,26 +44,33 @@ class Terms:
     """The question's content words, each with its stem in en/fr/es and glossary bridges.
 
     ``words`` are folded and unique, in question order; ``stems[lang][i]`` is the stem of
-    ``words[i]`` in ``lang``. ``bridges[i]`` holds, by language, the stems of the glossary
-    equivalents of ``words[i]``: a French "menottes" meets an English "handcuff". Within the
-    question's own language only the word itself counts (the glossary is not a thesaurus).
+    ``words[i]`` in ``lang``. ``bridges[i]`` holds, by language, the glossary equivalents of
+    the term ``words[i]`` is part of, each as the set of its stems: a French "menottes" meets
+    an English "handcuff". An equivalent meets the word in the share of its stems a text holds:
+    "body" in "body-worn camera" is met whole by "cámara corporal", by half by "corporalmente"
+    alone. Within the question's own language only the word itself counts (the glossary is not
+    a thesaurus).
     """
 
     language: str
     words: tuple[str, ...]
     stems: Mapping[str, tuple[str, ...]]
-    bridges: tuple[Mapping[str, frozenset[str]], ...] = ()
+    bridges: tuple[Mapping[str, tuple[frozenset[str], ...]], ...] = ()
 
     def groups(self) -> list[set[str]]:
         """Return, per word, the set of its stems in every language."""
         return [{self.stems[lang][i] for lang in self.stems} for i in range(len(self.words))]
 
-    def covered(self, stems: set[str], language: str = "", *, bridges: bool = True) -> list[bool]:
-        """Return, per question word, whether ``stems`` (of a text in ``language``) meet it."""
+    def covered(self, stems: set[str], language: str = "", *, bridges: bool = True) -> list[float]:
+        """Return, per question word, how far ``stems`` (of a text in ``language``) meet it:
+        1 for the word itself, else the largest share of one equivalent's stems held."""
         out = []
         for i, group in enumerate(self.groups()):
-            bridge = self.bridges[i].get(language, frozenset()) if bridges and self.bridges else ()
-            out.append(bool(group & stems) or bool(stems.intersection(bridge)))
+            bridge = self.bridges[i].get(language, ()) if bridges and self.bridges else ()
+            if group & stems:
+                out.append(1.0)
+            else:
+                out.append(max((len(v & stems) / len(v) for v in bridge), default=0.0))
         return out
 
     def coverage(self, stems: set[str], language: str = "", *, bridges: bool = True) -> float:
@@ -88,10 +95,12 @@ def question_terms(text: str, language: str, glossary: Glossary | None = None) -
     stems = {lang: tuple(stem(raw, lang) for raw in raws) for lang in LANGUAGES}
     bridges = []
     for word in words:
-        bridge: dict[str, set[str]] = {}
+        bridge: dict[str, list[frozenset[str]]] = {}
         for other, variant in found.get(word, ()):
-            bridge.setdefault(other, set()).update(terms(variant, other))
-        bridges.append({k: frozenset(v) for k, v in bridge.items()})
+            whole = frozenset(terms(variant, other))
+            if whole and whole not in bridge.setdefault(other, []):
+                bridge[other].append(whole)
+        bridges.append({k: tuple(v) for k, v in bridge.items()})
     return Terms(language, tuple(words), stems, tuple(bridges))
 
 
