@@ -88,6 +88,7 @@ class Item:
     static: dict[str, float]  # question features that do not depend on the passage model
     vector: np.ndarray  # the query vector
     files: np.ndarray  # per passage: its file
+    submitters: np.ndarray | None = None  # per passage: its submitter (one bullet each)
 
 
 def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
@@ -122,6 +123,7 @@ def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
                 static,
                 probe.vector,
                 files,
+                np.array([subs[k].submitter_label for k in keys]),
             )
         )
     return items
@@ -258,6 +260,7 @@ class Outcome:
     answer: list[float]  # per item: P(answerable)
     who_thresholds: list[float]
     answer_thresholds: list[float]
+    quoted: list[tuple[int, float]] | None = None  # per item: (N, ratio) of its fold's fit
 
 
 @dataclass
@@ -268,6 +271,7 @@ class Fitted:
     answer_threshold: float
     submission: Logistic | None = None  # P(a submission addresses X | its best passage)
     quoted_passages: int = 3  # an answer quotes the best N judged passages
+    quoted_ratio: float = 0.0  # ... each after the first at least this x the best's probability
 
     def who_strength_threshold(self) -> float:
         """Return the who threshold on the submission-level (strength) scale."""
@@ -301,7 +305,7 @@ def fit_all(items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] |
         fit_who_threshold(items, probs),
         fit_answer_threshold(items, scores),
         fit_submission(items, probs),
-        _decide.fit_quoted_passages(items, probs),
+        *_decide.fit_quoted(items, probs),
     )
 
 
@@ -318,6 +322,7 @@ def crossval(
     n = len(items)
     probs: list[np.ndarray] = [np.zeros(0)] * n
     answer, who_t, ans_t = [0.0] * n, [0.0] * n, [0.0] * n
+    quoted: list[tuple[int, float]] = [(0, 0.0)] * n
     for f in range(k):
         train = [it for it, g in zip(items, fold, strict=True) if g != f]
         test = [i for i in range(n) if fold[i] == f]
@@ -326,7 +331,8 @@ def crossval(
         for j, i in enumerate(test):
             probs[i], answer[i] = p[j], a[j]
             who_t[i], ans_t[i] = fitted.who_threshold, fitted.answer_threshold
-    return Outcome("+".join(names), probs, answer, who_t, ans_t)
+            quoted[i] = (fitted.quoted_passages, fitted.quoted_ratio)
+    return Outcome("+".join(names), probs, answer, who_t, ans_t, quoted)
 
 
 def insample(items: list[Item], names, qnames) -> tuple[Outcome, Fitted]:
@@ -538,6 +544,11 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
         "base_ins": metrics(items, base_ins),
         "reliability_oos": reliability(items, oos.probs),
         "quoted": [(n, *_decide.quoted_counts(items, oos.probs, n)) for n in range(1, 9)],
+        "quoted_ratio": [
+            (n, *_decide.quoted_counts(items, oos.probs, n, fitted.quoted_ratio))
+            for n in range(1, 9)
+        ],
+        "quoted_oos": _decide.quoted_counts(items, oos.probs, 0, 0.0, oos.quoted),
         "reliability_base": reliability(items, base_oos.probs),
         "sentence": {
             "rows": len(srows.labels),
@@ -556,6 +567,7 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
             "answer_threshold": round(fitted.answer_threshold, 4),
             "sentence_threshold": round(s_threshold, 4),
             "quoted_passages": fitted.quoted_passages,
+            "quoted_ratio": fitted.quoted_ratio,
             "questions": len(items),
             "labelled_passages": int(sum(it.labels.sum() for it in items)),
         },
@@ -603,6 +615,7 @@ def write_fitted(runs: list[dict], folds: int) -> None:
         group[f"{fam}_answer_threshold"] = run["fitted"]["answer_threshold"]
         group[f"{fam}_sentence_threshold"] = run["fitted"]["sentence_threshold"]
         group[f"{fam}_quoted_passages"] = run["fitted"]["quoted_passages"]
+        group[f"{fam}_quoted_ratio"] = run["fitted"]["quoted_ratio"]
     current["relevance"] = group
     current.setdefault("_about", about)
     FITTED.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")

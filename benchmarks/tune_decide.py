@@ -3,7 +3,8 @@
 - the who threshold: the one that lists the most of the gold submitters (mean recall) while the
   lists stay precise (mean precision at least ``WHO_MIN_PRECISION``, issue 8's target, at it and
   at every threshold up to the most precise one); when none reaches it, the best F1;
-- how many passages an answer quotes: the judgement's best N passages in scope, N the largest
+- which passages an answer quotes: the judgement's best N passages in scope, each after the first
+  only while it scores at least a ratio of the best one's probability; (N, ratio) the largest
   share of answers that quote a gold passage while the quoted passages that address the question
   stay at least ``CITATION_MIN_PRECISION`` (issue 8's target), else the best sum of the two.
 
@@ -15,10 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant.answering.relevance_settings import RelevanceSettings
+
 WHO_MIN_PRECISION = 0.8
 CITATION_MIN_PRECISION = 0.7
-MAX_QUOTED = 8
+MAX_QUOTED = 12
 WHO_GRID = np.round(np.arange(0.01, 0.91, 0.01), 2)
+QUOTED_RATIOS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+QUOTES_PER_SUBMITTER = RelevanceSettings().quotes_per_submitter
 
 
 def fit_who_threshold(who_f, items, probs) -> float:
@@ -39,14 +44,17 @@ def fit_who_threshold(who_f, items, probs) -> float:
     return float(scored[chosen][0])
 
 
-def quoted_counts(items, probs, n: int) -> tuple[float, float]:
-    """Return (share of answerable questions whose best ``n`` passages hold a gold one, share of
-    the labelled ones among them that address the question)."""
+def quoted_counts(items, probs, n: int, ratio: float = 0.0, per_item=None) -> tuple[float, float]:
+    """Return (share of answerable questions whose quoted passages hold a gold one, share of
+    the labelled quoted passages that address the question). An answer quotes the best ``n``
+    passages in scope, each after the first scoring at least ``ratio`` x the best one;
+    ``per_item`` gives each item its own (n, ratio) instead (out-of-fold decisions)."""
     hits, addressed = [], []
-    for it, pr in zip(items, probs, strict=True):
+    for i, (it, pr) in enumerate(zip(items, probs, strict=True)):
         if not it.question.answerable:
             continue
-        top = np.argsort(-np.where(it.scope, pr, -1.0))[:n]
+        n_i, r_i = per_item[i] if per_item is not None else (n, ratio)
+        top = quoted_rows(it, pr, n_i, r_i)
         hits.append(bool(it.labels[top].any()))
         addressed += list(it.labels[top[it.labelled[top]]])
     return (
@@ -55,9 +63,38 @@ def quoted_counts(items, probs, n: int) -> tuple[float, float]:
     )
 
 
-def fit_quoted_passages(items, probs) -> int:
-    """Return how many of the best judged passages an answer quotes (see the module)."""
-    scored = [(n, *quoted_counts(items, probs, n)) for n in range(1, MAX_QUOTED + 1)]
-    meeting = [(hit, -n) for n, hit, share in scored if share >= CITATION_MIN_PRECISION]
-    best = max(meeting) if meeting else max((hit + share, -n) for n, hit, share in scored)
-    return -best[1]
+def quoted_rows(it, pr: np.ndarray, n: int, ratio: float) -> np.ndarray:
+    """Return the rows an answer quotes, as assistant/answering/judged.py chooses them: down the
+    passages in scope, best first, until ``n``, at most ``QUOTES_PER_SUBMITTER`` per submitter,
+    each after the first while it scores at least ``ratio`` x the best."""
+    scored = np.where(it.scope, pr, -1.0)
+    order = np.argsort(-scored)
+    floor = ratio * scored[order[0]]
+    kept: list[int] = []
+    seen: dict[str, int] = {}
+    for row in order:
+        if len(kept) >= n or (kept and scored[row] < floor) or scored[row] < 0:
+            break
+        label = it.submitters[row] if it.submitters is not None else it.keys[row]
+        if seen.get(label, 0) < QUOTES_PER_SUBMITTER:
+            seen[label] = seen.get(label, 0) + 1
+            kept.append(int(row))
+    return np.array(kept or [int(order[0])], dtype=np.int64)
+
+
+def fit_quoted(items, probs) -> tuple[int, float]:
+    """Return (N, ratio): an answer quotes the judgement's best N passages, each after the first
+    while it scores at least ratio x the best; the pair quoting a gold passage in the most
+    answers while the quoted passages that address stay at ``CITATION_MIN_PRECISION`` or more
+    (else the best sum of the two); on ties the more precise, then the fewer passages."""
+    scored = []
+    for n in range(1, MAX_QUOTED + 1):
+        for ratio in QUOTED_RATIOS if n > 1 else (0.0,):
+            hit, share = quoted_counts(items, probs, n, ratio)
+            scored.append((n, float(ratio), hit, share))
+    meeting = [(h, a, -n, r) for n, r, h, a in scored if a >= CITATION_MIN_PRECISION]
+    if meeting:
+        _, _, n, r = max(meeting)
+    else:
+        _, n, r = max((h + a, -n, r) for n, r, h, a in scored)
+    return -n, r

@@ -51,7 +51,8 @@ def report(runs: list[dict], args, names: list[str]) -> str:
         "scores at or above the fitted who threshold; gold = the files of the gold quotes. "
         "The who threshold is fitted for issue 8's objective (benchmarks/tune_decide.py): the "
         "most recall while the mean precision stays at 0.8 or more on the training questions; "
-        "an answer quotes the judgement's best N passages, N the most answers quoting a gold "
+        "an answer quotes the judgement's best N passages, each after the first only while it "
+        "scores at least a ratio of the best one, (N, ratio) the most answers quoting a gold "
         "passage while 0.7 or more of the quoted passages address the question.",
         "",
         f"Out-of-sample = {args.folds}-fold cross-validation over questions (every passage of "
@@ -69,7 +70,8 @@ def report(runs: list[dict], args, names: list[str]) -> str:
             "level): log-odds of the best passage, the share of the question's words found "
             "nowhere in the index, and names or years found nowhere. Fitted thresholds: who "
             f"{fitted['who_threshold']}, answer {fitted['answer_threshold']}, sentence "
-            f"{fitted['sentence_threshold']}; passages quoted {fitted['quoted_passages']}. "
+            f"{fitted['sentence_threshold']}; passages quoted {fitted['quoted_passages']}, each "
+            f"after the first at {fitted['quoted_ratio']} x the best or more. "
             f"{fitted['labelled_passages']} labelled passages.",
             "",
             HEAD,
@@ -102,6 +104,16 @@ def report(runs: list[dict], args, names: list[str]) -> str:
             "| quoted passages that address | "
             + " | ".join(_f(a) for _, _, a in run["quoted"])
             + " |",
+            f"| quotes a gold passage, further ones at {fitted['quoted_ratio']} x the best | "
+            + " | ".join(_f(h) for _, h, _ in run["quoted_ratio"])
+            + " |",
+            f"| quoted passages that address, further ones at {fitted['quoted_ratio']} x | "
+            + " | ".join(_f(a) for _, _, a in run["quoted_ratio"])
+            + " |",
+            "",
+            "With (N, ratio) fitted inside each training fold and applied to the held-out "
+            f"questions: {_f(run['quoted_oos'][0])} of answers quote a gold passage, "
+            f"{_f(run['quoted_oos'][1])} of the quoted passages address the question.",
             "",
             "Sentence choice (sentences of each answerable question's 8 best passages; a "
             "sentence is positive when it lies inside a gold quote or 60 % of its words are "

@@ -45,6 +45,8 @@ def test_the_bundled_model_loads_for_each_embedder_with_thresholds_from_settings
         assert 0 < model.who_threshold < 1
         assert 0 < model.answer_threshold < 1
         assert model.quoted_passages == relevance.quoted_passages(name) >= 1
+        assert model.quoted_ratio == relevance.quoted_ratio(name)
+        assert 0 <= model.quoted_ratio <= 1
 
 
 def test_a_missing_model_file_is_a_config_error_that_says_what_to_do(tmp_path) -> None:
@@ -59,6 +61,23 @@ def test_relevance_settings_are_validated() -> None:
         RelevanceSettings(answer_method="guess")
     with pytest.raises(ConfigError, match=r"relevance\.e5_quoted_passages"):
         RelevanceSettings(e5_quoted_passages=0)
+    with pytest.raises(ConfigError, match=r"relevance\.fast_quoted_ratio"):
+        RelevanceSettings(fast_quoted_ratio=1.2)
+
+
+def test_an_answer_quotes_further_passages_only_near_the_best() -> None:
+    from assistant.answering.judged import quoted_rows
+    from assistant.answering.relevance import Model
+
+    blank = Logistic(("cosine",), (0.0,), (1.0,), (1.0,), 0.0)
+    model = Model(blank, None, None, 0.5, 0.5, 0.5, quoted_passages=4, quoted_ratio=0.3)
+    probs = np.array([0.9, 0.5, 0.2, 0.28, 0.05, 0.6])
+    rows = [0, 5, 1, 3, 2, 4]  # best first
+    one = {0: "A", 5: "B", 1: "C", 3: "D", 2: "E", 4: "F"}.get
+    assert quoted_rows(rows, probs, model, one, 2) == [0, 5, 1, 3]  # 0.28 >= 0.27: N reached
+    same = {0: "A", 5: "A", 1: "A", 3: "B", 2: "B", 4: "C"}.get
+    assert quoted_rows(rows, probs, model, same, 2) == [0, 5, 3]  # A's third skipped; 0.2 < 0.27
+    assert quoted_rows([], probs, model, one, 2) == []
 
 
 def test_features_cover_every_passage_and_are_relative_to_the_corpus(judge) -> None:

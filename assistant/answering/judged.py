@@ -12,7 +12,7 @@ The who mode renders :class:`assistant.analyses.who.WhoResult` the same way, wit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +28,7 @@ from assistant.answering.extractive import (
     not_found_line,
     stream_lines,
 )
-from assistant.answering.relevance import Judge, Probe
+from assistant.answering.relevance import Judge, Model, Probe
 from assistant.answering.sentences import quote_spans
 from assistant.config import AnswerSettings, RelevanceSettings
 from assistant.query.question import Query
@@ -85,6 +85,25 @@ def decide(judged: Judged, judge: Judge) -> bool:
     return judged.answerable >= judge.model.answer_threshold
 
 
+def quoted_rows(
+    rows: list[int], probs: np.ndarray, model: Model, label_of: Callable[[int], str], cap: int
+) -> list[int]:
+    """Return the passages an answer quotes: down ``rows`` (best first) until N are chosen, at
+    most ``cap`` per submitter (``label_of``: a row's submitter, one bullet each), each after
+    the first only while it scores at least ``quoted_ratio`` times the best one."""
+    out: list[int] = []
+    seen: dict[str, int] = {}
+    floor = model.quoted_ratio * float(probs[rows[0]]) if rows else 0.0
+    for row in rows:
+        if len(out) >= model.quoted_passages or (out and probs[row] < floor):
+            break
+        label = label_of(row)
+        if seen.get(label, 0) < cap:
+            seen[label] = seen.get(label, 0) + 1
+            out.append(row)
+    return out
+
+
 def judged_answer(
     query: Query,
     judged: Judged,
@@ -99,7 +118,14 @@ def judged_answer(
     relevance = relevance or RelevanceSettings()
     subs = sources.submissions()
     rows = [i for i in np.argsort(-judged.probs) if judged.passages[i].submission_key in subs]
-    bullets = _bullets(rows[: judge.model.quoted_passages], judged, judge, subs, relevance)
+    chosen = quoted_rows(
+        rows,
+        judged.probs,
+        judge.model,
+        lambda i: subs[judged.passages[i].submission_key].submitter_label,
+        relevance.quotes_per_submitter,
+    )
+    bullets = _bullets(chosen, judged, judge, subs, relevance)
     bullets = bullets[: answer.max_bullets]
     lines, claims, citations = _render(bullets, sources)
     count = len({s.submitter_label for b in bullets for s in b.subs})

@@ -139,6 +139,7 @@ class Model:
     embedder: str = "e5"
     submission: Logistic | None = None  # strength: P(submission addresses X | best passage)
     quoted_passages: int = 3  # an answer quotes the best N judged passages in scope
+    quoted_ratio: float = 0.0  # ... each after the first at least this x the best's probability
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,7 @@ def load_model(embedder: str = "e5", settings: RelevanceSettings | None = None) 
         embedder=family,
         submission=optional["submission"],
         quoted_passages=settings.quoted_passages(family),
+        quoted_ratio=settings.quoted_ratio(family),
     )
 
 

@@ -39,6 +39,8 @@ class RelevanceSettings:
     fast_sentence_threshold: float = 0.1
     e5_quoted_passages: int = 3  # an answer quotes the judgement's best N passages in scope
     fast_quoted_passages: int = 3
+    e5_quoted_ratio: float = 0.0  # ... each after the first scoring at least this x the best's
+    fast_quoted_ratio: float = 0.0
     quotes_per_submitter: int = 2  # sentences quoted per submitter in a judged answer
     answer_method: str = "judged"  # judged | topk (the earlier answer from the top k passages)
 
@@ -50,6 +52,8 @@ class RelevanceSettings:
             "fast_who_threshold",
             "fast_answer_threshold",
             "fast_sentence_threshold",
+            "e5_quoted_ratio",
+            "fast_quoted_ratio",
         ):
             value = getattr(self, name)
             check(0 <= value <= 1, f"relevance.{name}", "in [0, 1]", value)
@@ -80,3 +84,9 @@ class RelevanceSettings:
         if embedder.split(":")[0] == "fast":
             return self.fast_quoted_passages
         return self.e5_quoted_passages
+
+    def quoted_ratio(self, embedder: str) -> float:
+        """Return the share of the best passage's probability a further quoted one needs."""
+        if embedder.split(":")[0] == "fast":
+            return self.fast_quoted_ratio
+        return self.e5_quoted_ratio
