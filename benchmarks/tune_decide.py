@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant.answering.judged import quoted_rows as shipped_quoted_rows
 from assistant.answering.relevance_settings import RelevanceSettings
 
 WHO_MIN_PRECISION = 0.8
@@ -64,21 +65,13 @@ def quoted_counts(items, probs, n: int, ratio: float = 0.0, per_item=None) -> tu
 
 
 def quoted_rows(it, pr: np.ndarray, n: int, ratio: float) -> np.ndarray:
-    """Return the rows an answer quotes, as assistant/answering/judged.py chooses them: down the
-    passages in scope, best first, until ``n``, at most ``QUOTES_PER_SUBMITTER`` per submitter,
-    each after the first while it scores at least ``ratio`` x the best."""
+    """Return the rows an answer quotes (assistant/answering/judged.py's ``quoted_rows`` on the
+    passages in scope, best first); the best passage when none is in scope."""
     scored = np.where(it.scope, pr, -1.0)
     order = np.argsort(-scored)
-    floor = ratio * scored[order[0]]
-    kept: list[int] = []
-    seen: dict[str, int] = {}
-    for row in order:
-        if len(kept) >= n or (kept and scored[row] < floor) or scored[row] < 0:
-            break
-        label = it.submitters[row] if it.submitters is not None else it.keys[row]
-        if seen.get(label, 0) < QUOTES_PER_SUBMITTER:
-            seen[label] = seen.get(label, 0) + 1
-            kept.append(int(row))
+    inside = [int(r) for r in order if it.scope[r]]
+    labels = it.submitters if it.submitters is not None else it.keys
+    kept = shipped_quoted_rows(inside, pr, n, ratio, lambda r: labels[r], QUOTES_PER_SUBMITTER)
     return np.array(kept or [int(order[0])], dtype=np.int64)
 
 

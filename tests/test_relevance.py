@@ -71,13 +71,14 @@ def test_an_answer_quotes_further_passages_only_near_the_best() -> None:
 
     blank = Logistic(("cosine",), (0.0,), (1.0,), (1.0,), 0.0)
     model = Model(blank, None, None, 0.5, 0.5, 0.5, quoted_passages=4, quoted_ratio=0.3)
+    knobs = (model.quoted_passages, model.quoted_ratio)
     probs = np.array([0.9, 0.5, 0.2, 0.28, 0.05, 0.6])
     rows = [0, 5, 1, 3, 2, 4]  # best first
     one = {0: "A", 5: "B", 1: "C", 3: "D", 2: "E", 4: "F"}.get
-    assert quoted_rows(rows, probs, model, one, 2) == [0, 5, 1, 3]  # 0.28 >= 0.27: N reached
+    assert quoted_rows(rows, probs, *knobs, one, 2) == [0, 5, 1, 3]  # 0.28 >= 0.27: N reached
     same = {0: "A", 5: "A", 1: "A", 3: "B", 2: "B", 4: "C"}.get
-    assert quoted_rows(rows, probs, model, same, 2) == [0, 5, 3]  # A's third skipped; 0.2 < 0.27
-    assert quoted_rows([], probs, model, one, 2) == []
+    assert quoted_rows(rows, probs, *knobs, same, 2) == [0, 5, 3]  # A's third skipped; 0.2 < 0.27
+    assert quoted_rows([], probs, *knobs, one, 2) == []
 
 
 def test_features_cover_every_passage_and_are_relative_to_the_corpus(judge) -> None:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.analyses.compare_settings import CompareSettings
-from assistant.answering.corpus import read_index, variant_share
+from assistant.answering.corpus import read_index, word_held
 from assistant.answering.sentences import sentence_spans
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.fusion import substance
@@ -179,14 +179,7 @@ def _coverage(terms: Terms, snap: _Snapshot) -> tuple[np.ndarray, list[float]]:
     idfs = []
     bridges = terms.bridges or tuple({} for _ in terms.words)
     for group, bridge in zip(terms.groups(), bridges, strict=True):
-        held = np.zeros(n)
-        for stem in group:
-            if stem in snap.postings:
-                held[snap.postings[stem]] = 1.0
-        for language, variants in bridge.items():
-            for variant in variants:
-                share = variant_share(variant, language, snap.postings, snap.languages)
-                held = np.maximum(held, share)
+        held = word_held(group, bridge, snap.postings, snap.languages)
         idf = math.log((n + 1) / (float(held.sum()) + 0.5))
         idfs.append(idf)
         total += idf * held

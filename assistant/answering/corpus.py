@@ -140,21 +140,6 @@ def _held(group: set[str], bridge: Mapping[str, Sequence[frozenset[str]]], snap:
     return any(stem in snap.postings for vs in bridge.values() for v in vs for stem in v)
 
 
-def variant_share(
-    stems: frozenset[str], language: str, postings: Mapping[str, np.ndarray], languages: np.ndarray
-) -> np.ndarray:
-    """Return, per passage in ``language``, the share of one glossary equivalent's stems it
-    holds (0 for passages in other languages)."""
-    share = np.zeros(len(languages))
-    for stem in stems:
-        rows = postings.get(stem)
-        if rows is not None:
-            share[rows] += 1.0
-    share /= max(len(stems), 1)
-    share[languages != language] = 0.0
-    return share
-
-
 def unseen_names(question: str, snap: Snapshot) -> list[str]:
     """Return the names and years of ``question`` (not its first word) found nowhere."""
     out = []
@@ -189,27 +174,34 @@ def coverage(
     weight_sum = 0.0
     bridges = found.bridges or ({},) * len(found.words)
     for group, bridge in zip(found.groups(), bridges, strict=True):
-        held = _holding(group, bridge, snap, snap.postings)
+        held = word_held(group, bridge, snap.postings, snap.languages)
         idf = math.log((n + 1) / (float(held.sum()) + 0.5))
         if postings is not None:
-            held = _holding(group, bridge, snap, postings)
+            held = word_held(group, bridge, postings, snap.languages)
         total += idf * held
         weight_sum += idf
     return total / weight_sum if weight_sum > 0 else np.zeros(n)
 
 
-def _holding(
+def word_held(
     group: set[str],
     bridge: Mapping[str, Sequence[frozenset[str]]],
-    snap: Snapshot,
-    postings: dict[str, np.ndarray],
+    postings: Mapping[str, np.ndarray],
+    languages: np.ndarray,
 ) -> np.ndarray:
-    """Return how far each passage holds one question word: 1 for the word itself, else the
-    largest share of one of its glossary equivalents (see ``Terms``)."""
-    held = np.zeros(snap.size)
+    """Return how far each passage holds one question word: 1 for the word itself (any of its
+    stems ``group``), else the largest share of the stems of one of its glossary equivalents
+    (``bridge``: by language; see ``Terms``) a passage in that language holds."""
+    held = np.zeros(len(languages))
     for language, variants in bridge.items():
         for variant in variants:
-            held = np.maximum(held, variant_share(variant, language, postings, snap.languages))
+            found = [postings[stem] for stem in variant if stem in postings]
+            if not found:
+                continue
+            rows, counts = np.unique(np.concatenate(found), return_counts=True)
+            mine = languages[rows] == language
+            rows, share = rows[mine], counts[mine] / len(variant)
+            held[rows] = np.maximum(held[rows], share)
     for stem in group:
         rows = postings.get(stem)
         if rows is not None:

@@ -12,7 +12,7 @@ The who mode renders :class:`assistant.analyses.who.WhoResult` the same way, wit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +28,7 @@ from assistant.answering.extractive import (
     not_found_line,
     stream_lines,
 )
-from assistant.answering.relevance import Judge, Model, Probe
+from assistant.answering.relevance import Judge, Probe
 from assistant.answering.sentences import quote_spans
 from assistant.config import AnswerSettings, RelevanceSettings
 from assistant.query.question import Query
@@ -86,16 +86,22 @@ def decide(judged: Judged, judge: Judge) -> bool:
 
 
 def quoted_rows(
-    rows: list[int], probs: np.ndarray, model: Model, label_of: Callable[[int], str], cap: int
+    rows: Sequence[int],
+    probs: np.ndarray,
+    n: int,
+    ratio: float,
+    label_of: Callable[[int], str],
+    cap: int,
 ) -> list[int]:
-    """Return the passages an answer quotes: down ``rows`` (best first) until N are chosen, at
-    most ``cap`` per submitter (``label_of``: a row's submitter, one bullet each), each after
-    the first only while it scores at least ``quoted_ratio`` times the best one."""
+    """Return the passages an answer quotes: down ``rows`` (best first) until ``n`` are chosen,
+    at most ``cap`` per submitter (``label_of``: a row's submitter, one bullet each), each after
+    the first only while it scores at least ``ratio`` times the best one. benchmarks/tune.py
+    fits ``n`` and ``ratio`` with this same function."""
     out: list[int] = []
     seen: dict[str, int] = {}
-    floor = model.quoted_ratio * float(probs[rows[0]]) if rows else 0.0
+    floor = ratio * float(probs[rows[0]]) if len(rows) else 0.0
     for row in rows:
-        if len(out) >= model.quoted_passages or (out and probs[row] < floor):
+        if len(out) >= n or (out and probs[row] < floor):
             break
         label = label_of(row)
         if seen.get(label, 0) < cap:
@@ -121,11 +127,12 @@ def judged_answer(
     chosen = quoted_rows(
         rows,
         judged.probs,
-        judge.model,
+        judge.model.quoted_passages,
+        judge.model.quoted_ratio,
         lambda i: subs[judged.passages[i].submission_key].submitter_label,
         relevance.quotes_per_submitter,
     )
-    bullets = _bullets(chosen, judged, judge, subs, relevance)
+    bullets = _bullets(chosen, judged, judge, subs)
     bullets = bullets[: answer.max_bullets]
     lines, claims, citations = _render(bullets, sources)
     count = len({s.submitter_label for b in bullets for s in b.subs})
@@ -199,12 +206,12 @@ def _bullets(
     judged: Judged,
     judge: Judge,
     subs: dict[str, Submission],
-    relevance: RelevanceSettings,
 ) -> list[_Bullet]:
     """Return one bullet per submitter (name + type), strongest first.
 
-    ``rows``: the judged passages to quote, best first; each gives its best sentence. A
-    sentence whose words another bullet already quotes is cited there instead.
+    ``rows``: the judged passages to quote, best first (:func:`quoted_rows`: already at most
+    ``quotes_per_submitter`` per submitter); each gives its best sentence. A sentence whose
+    words another bullet already quotes is cited there instead.
     """
     by_label: dict[str, list[int]] = {}
     for i in rows:
@@ -216,7 +223,7 @@ def _bullets(
         keys = list(dict.fromkeys(judged.passages[i].submission_key for i in label_rows))
         bullet = _Bullet([subs[k] for k in keys], max(judged.strengths[k] for k in keys))
         quoted: set[str] = set()
-        for i in label_rows[: relevance.quotes_per_submitter]:
+        for i in label_rows:
             p, s, e, score = _best_sentence(
                 judge, judged.probe, judged.passages[i], judged.probs[i]
             )

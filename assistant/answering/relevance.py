@@ -18,7 +18,7 @@ dot product and a few set look-ups per passage (no extra model work at query tim
 - ``cosine_gap``: the cosine minus the best cosine in the index (0 for the closest passage);
 - ``coverage``: the share of the question's content words the passage holds, weighted by idf
   over the index (stems in en/fr/es; a word inside a glossary term also meets the term's
-  equivalents in the passage's language, each only whole: all of its words);
+  equivalents in the passage's language, in the share of the equivalent's words it holds);
 - ``substance``: the share of running text (headings, contents lines and bare links score low);
 - ``heading_coverage``: the same word coverage, of the passage's headings;
 - ``context``: the best cosine gap of the passage's neighbours in its document;

@@ -131,15 +131,16 @@ def render_who(answer: Answer, turn: int) -> str:
     with their closest passage one click away."""
     listed = len(answer.citations)
     total = listed + len(answer.closest)
-    head = (
-        f'<p class="sa-who-count" data-count="{listed}" data-total="{total}">'
-        f"<strong>{listed} of {total}</strong> submissions address this question"
-        f"{' (' + _esc(answer.scope) + ')' if answer.scope else ''} · mode: who</p>"
-    )
     if total == 0:  # nothing in the index is in the scope asked: say so, not "0 of 0"
         head = (
             '<p class="sa-who-count" data-count="0" data-total="0">'
             f"{_esc(answer.text.splitlines()[0] if answer.text else '')} · mode: who</p>"
+        )
+    else:
+        head = (
+            f'<p class="sa-who-count" data-count="{listed}" data-total="{total}">'
+            f"<strong>{listed} of {total}</strong> submissions address this question"
+            f"{' (' + _esc(answer.scope) + ')' if answer.scope else ''} · mode: who</p>"
         )
     cards = "".join(render_card(c, turn) for c in answer.citations)
     others = "".join(
