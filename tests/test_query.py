@@ -40,6 +40,14 @@ def query(text: str, history: tuple[str, ...] = (), **kwargs) -> Query:
         ("What do NHRIs recommend on custody deaths?", "NHRIs", ("NHRI",)),
         ("Among civil society organisations, who wants bans?", "civil society",
          ("NGO/civil society", "NHRI", "academic")),
+        ("What do the NGOs say about body cameras?", "NGOs", ("NGO/civil society",)),
+        ("Do any States require body cameras?", "States", ("State",)),
+        ("Are there NGOs that criticise identity checks?", "NGOs", ("NGO/civil society",)),
+        ("How many States require body cameras?", "States", ("State",)),
+        ("Which State submissions require body cameras?", "States", ("State",)),
+        ("Quels sont, parmi les ONG, celles qui critiquent la police ?", "NGOs",
+         ("NGO/civil society",)),
+        ("¿Cuántos Estados exigen informes?", "States", ("State",)),
     ],
 )  # fmt: skip
 def test_the_group_a_question_names_becomes_a_filter(question, label, types) -> None:
@@ -85,6 +93,15 @@ def test_a_language_is_a_group_and_not_a_country_scope() -> None:
         ("Comment les États et les ONG diffèrent-ils sur l'usage de la force ?", "compare"),
         ("¿En qué difieren los Estados y las ONG sobre la fuerza?", "compare"),
         ("When may police officers use firearms?", "answer"),
+        ("Do any submissions mention body cameras?", "who"),
+        ("List the submissions that mention chokeholds.", "who"),
+        ("How many States require body cameras?", "who"),
+        ("Which countries have an independent police oversight body?", "who"),
+        ("¿Qué países tienen un órgano de control independiente?", "who"),
+        ("Dans quels pays les victimes peuvent-elles porter plainte ?", "who"),
+        ("How many experts sit on the Expert Mechanism?", "answer"),
+        ("Who can lodge a complaint with the inspectorate?", "answer"),
+        ("Which country's constitution bars orders to the police chief?", "answer"),
     ],
 )
 def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
@@ -156,6 +173,33 @@ def test_a_followup_is_resolved_and_its_filter_joins_the_user_filters() -> None:
     assert q.resolved.startswith("And what does the French code say about that? (")
     assert "firearms" in q.carried
     assert q.filters == Filters(country=("France",), language=("fr",))
+
+
+WHO_FIRST = "Which submissions describe independent bodies that investigate police misconduct?"
+
+
+@pytest.mark.parametrize(
+    ("followup", "filters"),
+    [
+        ("And among NGOs?", Filters(submitter_type=("NGO/civil society",))),
+        ("Only the States?", Filters(submitter_type=("State",))),
+        ("Et parmi les États ?", Filters(submitter_type=("State",))),
+        ("¿Y entre las ONG?", Filters(submitter_type=("NGO/civil society",))),
+        ("And the ones in French?", Filters(language=("fr",))),
+        ("What about Peru?", Filters(country=("Peru",))),
+    ],
+)
+def test_a_followup_that_only_narrows_a_who_list_asks_who_again(followup, filters) -> None:
+    q = query(followup, (WHO_FIRST,))
+    assert (q.is_followup, q.kind, q.filters) == (True, "who", filters)
+    assert "investigate" in q.carried
+
+
+def test_a_followup_with_words_of_its_own_asks_for_an_answer() -> None:
+    q = query("What powers do they have?", (WHO_FIRST,))
+    assert (q.is_followup, q.kind) == (True, "answer")
+    narrowed = query("And among NGOs?", ("When may police officers use firearms?",))
+    assert (narrowed.kind, narrowed.filters) == ("answer", Filters(submitter_type=("NGO/civil society",)))
 
 
 def test_a_user_filter_and_a_group_are_both_kept() -> None:

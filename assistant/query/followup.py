@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
+from assistant.query.groups import named_groups
 from assistant.query.names import country_named, entities
 from assistant.query.terms import question_stop_words
 from ingest.analysis import fold
@@ -25,7 +26,10 @@ logger = logging.getLogger(__name__)
 
 Turn = str | Mapping[str, str]
 
-_LEADS = ("and ", "and,", "what about", "how about", "also ", "et ", "y ", "same for", "then ")
+_LEADS = (
+    "and ", "and,", "what about", "how about", "also ", "same for", "then ", "only ", "just ",
+    "et ", "quid ", "seulement ", "uniquement ", "y ", "solo ", "solamente ",
+)  # fmt: skip
 _PRONOUNS = {"he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs"}
 _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
@@ -42,6 +46,7 @@ class Resolved:
     filters: Filters | None
     is_followup: bool
     carried: tuple[str, ...] = ()
+    previous: str = ""  # the previous question, itself resolved ("" when none)
 
 
 def turn_question(turn: Turn) -> str:
@@ -53,7 +58,7 @@ def turn_question(turn: Turn) -> str:
 
 def is_followup(question: str) -> bool:
     """Return True when the question leans on an earlier turn."""
-    text = fold(question).strip()
+    text = fold(question).strip().lstrip("¿¡\"'« ")
     if text.startswith(_LEADS):
         return True
     tokens = set(_WORD.findall(text))
@@ -107,8 +112,8 @@ def resolve(
                 min_own_words=min_own_words,
             ).question
     if not previous or not is_followup(question):
-        return Resolved(question, None, False)
-    new = entities(question, countries, submitters)
+        return Resolved(question, None, False, previous=previous)
+    new = entities(_without_languages(question), countries, submitters)
     filters = Filters(**{k: (v,) for k, v in new.items()}) if new else None
     own = _content_words(question)
     own_folded = {fold(w) for w in own}
@@ -127,7 +132,19 @@ def resolve(
         carried = []
     text = question if not carried else f"{question.rstrip()} ({' '.join(carried)})"
     logger.debug("follow-up %r resolved to %r with %s", question, text, filters)
-    return Resolved(text, filters, True, tuple(carried))
+    return Resolved(text, filters, True, tuple(carried), previous)
+
+
+def _without_languages(question: str) -> str:
+    """Return ``question`` without its phrases naming a language ("the ones in French"), which
+    name no country."""
+    spans = sorted(
+        (span for g in named_groups(question) if g.filters.language for span in g.spans),
+        reverse=True,
+    )
+    for start, end in spans:
+        question = question[:start] + " " + question[end:]
+    return question
 
 
 def merge_filters(base: Filters | None, extra: Filters | None) -> Filters | None:

@@ -1,8 +1,9 @@
 """The group of submitters a question names: "Which States ...", "Quelles ONG ...", "NGOs".
 
 A group word counts when a lead word stands right before it ("which", "among", "according to",
-"quels", "selon", "qué", "entre", and the auxiliaries of "What do NGOs say"), or anywhere in a
-comparison ("How do States and NGOs differ"): "the obligations of States" names no group. A
+"quels", "selon", "qué", "entre", and the auxiliaries of "What do NGOs say"), maybe with a
+determiner between ("among the NGOs", "do any States", "parmi les ONG"), or when it follows the
+opening words of a follow-up ("And NGOs?", "Only the States?"), or anywhere in a comparison ("How do States and NGOs differ"): "the obligations of States" names no group. A
 language is a group too ("submissions in French"). Words are data: see
 :mod:`assistant.query.cues`.
 """
@@ -49,7 +50,12 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
         return offsets[span[0]], offsets[span[1] - 1] + 1 if span[1] > span[0] else offsets[span[0]]
 
     leads = set(cue("lead"))
-    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}\s+$" if leads else r"^$"
+    dets = cue("determiner")
+    det = rf"(?:{phrase_pattern(dets)}\s+)?" if dets else ""
+    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}\s+{det}$" if leads else r"^$"
+    opening = cue("opening")
+    if opening:  # "And NGOs?", "Only the States?": a follow-up's first words
+        lead_end += rf"|^[¿¡\"'«\s]*{phrase_pattern(opening)}\s+{det}$"
     found: dict[str, tuple[int, Group, list[tuple[int, int]]]] = {}
     countries = country_spans(folded)
     for group in groups():

@@ -43,7 +43,7 @@ def question_kind(question: str, sides: int = 0) -> str:
     nouns = cue("documents") + tuple(w for g in groups() for w in g.words)
     if openers and nouns:
         between = rf"(?:(?!{_AUXILIARIES}\b)[\w'-]+\s+){{0,2}}?"
-        opening = rf"^{phrase_pattern(openers)}\s+{between}{phrase_pattern(nouns)}(?!\w)"
+        opening = rf"^{phrase_pattern(openers)}\s+{between}{phrase_pattern(nouns)}(?![\w'’])"
         if re.match(opening, folded):
             return "who"
     return "compare" if sides >= 2 else "answer"

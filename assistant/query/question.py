@@ -62,6 +62,7 @@ def analyse(
     """Return the Query of ``question`` asked after ``history`` (oldest turn first)."""
     subs = list(submissions)
     resolved_text, follow_filters, is_followup, carried = question, None, False, ()
+    previous = ""
     if history:
         done = resolve(
             question,
@@ -71,12 +72,14 @@ def analyse(
             min_own_words=(followup or FollowupSettings()).min_own_words,
         )
         resolved_text, follow_filters = done.question, done.filters
-        is_followup, carried = done.is_followup, done.carried
+        is_followup, carried, previous = done.is_followup, done.carried, done.previous
     language = query_language(resolved_text)
     everywhere = named_groups(resolved_text, anywhere=True)
     # a word that named a group names no scope too: "submissions in French" is no France scope
     named = scopes(_without_groups(resolved_text, everywhere), subs)
     kind = question_kind(resolved_text, sides=max(len(everywhere), len(named)))
+    if kind == "answer" and is_followup and _narrows(question, subs, previous):
+        kind = "who"
     group = group_named(resolved_text) if kind != "compare" else None
     compared = everywhere if kind == "compare" else []
     sides: tuple[str, ...] = ()
@@ -106,6 +109,20 @@ def analyse(
         carried=tuple(carried),
         names=tuple(names_in(resolved_text)),
     )
+
+
+def _narrows(question: str, subs: list[Submission], previous: str) -> bool:
+    """Return True when a follow-up of a "which submissions" question only narrows its list:
+    it names a group or a scope and no words of its own ("And among NGOs?", "What about
+    Kenya?"), so it asks who too."""
+    if not previous or question_kind(previous) != "who":
+        return False
+    found = named_groups(question)
+    named = scopes(_without_groups(question, found), subs)
+    if not found and not named:
+        return False
+    rest = without_names(_without_groups(question, found), subs, countries=True)
+    return not question_terms(rest, query_language(rest)).words
 
 
 def _topic(text: str, subs: list[Submission], named: list[Scope], found: Sequence[Named]) -> str:
