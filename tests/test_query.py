@@ -199,7 +199,10 @@ def test_a_followup_with_words_of_its_own_asks_for_an_answer() -> None:
     q = query("What powers do they have?", (WHO_FIRST,))
     assert (q.is_followup, q.kind) == (True, "answer")
     narrowed = query("And among NGOs?", ("When may police officers use firearms?",))
-    assert (narrowed.kind, narrowed.filters) == ("answer", Filters(submitter_type=("NGO/civil society",)))
+    assert (narrowed.kind, narrowed.filters) == (
+        "answer",
+        Filters(submitter_type=("NGO/civil society",)),
+    )
 
 
 def test_a_user_filter_and_a_group_are_both_kept() -> None:
