@@ -3,9 +3,9 @@
 A group word counts when a lead word stands right before it ("which", "among", "according to",
 "quels", "selon", "qué", "entre", and the auxiliaries of "What do NGOs say"), maybe with a
 determiner between ("among the NGOs", "do any States", "parmi les ONG"), or when it follows the
-opening words of a follow-up ("And NGOs?", "Only the States?"), or anywhere in a comparison ("How do States and NGOs differ"): "the obligations of States" names no group. A
-language is a group too ("submissions in French"). Words are data: see
-:mod:`assistant.query.cues`.
+opening words of a follow-up ("And NGOs?", "Only the States?"), or anywhere in a comparison
+("How do States and NGOs differ"): "the obligations of States" names no group. A language is a
+group too ("submissions in French"). Words are data: see :mod:`assistant.query.cues`.
 """
 
 from __future__ import annotations
