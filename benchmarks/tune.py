@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 
 from assistant.answering.corpus import _logit, fused_scores  # noqa: E402
+from assistant.answering.quantities import holds_quantity  # noqa: E402
 from assistant.answering.relevance import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
@@ -89,6 +90,8 @@ class Item:
     vector: np.ndarray  # the query vector
     files: np.ndarray  # per passage: its file
     submitters: np.ndarray | None = None  # per passage: its submitter (one bullet each)
+    # per passage: states a quantity about what the question counts (None: it asks for none)
+    quantity: np.ndarray | None = None
 
 
 def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
@@ -109,6 +112,14 @@ def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
         scope = np.array([in_scope(query, p, subs[p.submission_key]) for p in snap.passages])
         qcols = judge.question_features(probe, np.zeros(1), ["-"])
         static = {n: float(qcols[n][0]) for n in ("unseen", "unseen_names")}
+        words, quantity = probe.counted, None
+        if words is not None:
+            quantity = np.array(
+                [
+                    holds_quantity(p.text, lang, probe.terms, words)
+                    for p, lang in zip(snap.passages, snap.languages, strict=True)
+                ]
+            )
         items.append(
             Item(
                 q,
@@ -124,6 +135,7 @@ def build_items(engine, judge: Judge, questions: list[Labelled]) -> list[Item]:
                 probe.vector,
                 files,
                 np.array([subs[k].submitter_label for k in keys]),
+                quantity,
             )
         )
     return items
@@ -201,10 +213,17 @@ def fit_who_threshold(items: list[Item], probs: list[np.ndarray]) -> float:
     return _decide.fit_who_threshold(who_f, items, probs)
 
 
-def question_columns(item: Item, probs: np.ndarray) -> dict[str, np.ndarray]:
-    """Return the question-level refusal features of ``item`` under passage ``probs``."""
+def question_columns(item: Item, probs: np.ndarray, quoted: int = 3) -> dict[str, np.ndarray]:
+    """Return the question-level refusal features of ``item`` under passage ``probs`` (``quoted``:
+    the passages an answer quotes, which must state the quantity a question asks for)."""
     ranked = [*sorted(submission_strengths(item, probs).values(), reverse=True), 0.0, 0.0]
+    missing = 0.0
+    if item.quantity is not None:
+        rows = np.flatnonzero(item.scope)
+        best = rows[np.argsort(-probs[rows], kind="stable")[:quoted]]
+        missing = float(not item.quantity[best].any())
     return {
+        "quantity_missing": np.array([missing]),
         "top": np.array([_logit(ranked[0])]),
         "second": np.array([_logit(ranked[1])]),
         "unseen": np.array([item.static["unseen"]]),
@@ -212,14 +231,16 @@ def question_columns(item: Item, probs: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def fit_question(items: list[Item], probs: list[np.ndarray], names: tuple[str, ...]) -> Logistic:
-    cols = [question_columns(it, p) for it, p in zip(items, probs, strict=True)]
+def fit_question(
+    items: list[Item], probs: list[np.ndarray], names: tuple[str, ...], quoted: int = 3
+) -> Logistic:
+    cols = [question_columns(it, p, quoted) for it, p in zip(items, probs, strict=True)]
     columns = {n: np.concatenate([c[n] for c in cols]) for n in names}
     y = np.array([float(it.question.answerable) for it in items])
     return fit_logistic(columns, y, names)
 
 
-def answer_scores(items, probs, qmodel: Logistic | None) -> list[float]:
+def answer_scores(items, probs, qmodel: Logistic | None, quoted: int = 3) -> list[float]:
     """Return P(answerable) per item (the best passage's probability without a model)."""
     if qmodel is None:
         return [
@@ -227,7 +248,7 @@ def answer_scores(items, probs, qmodel: Logistic | None) -> list[float]:
             for it, p in zip(items, probs, strict=True)
         ]
     return [
-        float(qmodel.probability(question_columns(it, p))[0])
+        float(qmodel.probability(question_columns(it, p, quoted))[0])
         for it, p in zip(items, probs, strict=True)
     ]
 
@@ -297,21 +318,22 @@ def fit_all(items: list[Item], names: tuple[str, ...], qnames: tuple[str, ...] |
     """Fit the passage model, the who threshold, the question model and its threshold."""
     passage = fit_logistic(*stack(items, names), names)
     probs = [passage.probability(it.columns) for it in items]
-    question = fit_question(items, probs, qnames) if qnames else None
-    scores = answer_scores(items, probs, question)
+    quoted = _decide.fit_quoted(items, probs)  # first: the refusal reads the quoted passages
+    question = fit_question(items, probs, qnames, quoted[0]) if qnames else None
+    scores = answer_scores(items, probs, question, quoted[0])
     return Fitted(
         passage,
         question,
         fit_who_threshold(items, probs),
         fit_answer_threshold(items, scores),
         fit_submission(items, probs),
-        *_decide.fit_quoted(items, probs),
+        *quoted,
     )
 
 
 def apply(fitted: Fitted, items: list[Item]) -> tuple[list[np.ndarray], list[float]]:
     probs = [fitted.passage.probability(it.columns) for it in items]
-    return probs, answer_scores(items, probs, fitted.question)
+    return probs, answer_scores(items, probs, fitted.question, fitted.quoted_passages)
 
 
 def crossval(
@@ -471,7 +493,7 @@ def best_sentence_hit(rows: SentenceRows, scores: np.ndarray) -> float:
 
 
 # ---- the run -----------------------------------------------------------------------------
-QUESTION_SET = ("top", "unseen", "unseen_names")
+QUESTION_SET = ("top", "unseen", "unseen_names", "quantity_missing")
 
 
 def open_judge(index: Path, embedder: str):

@@ -68,7 +68,9 @@ def report(runs: list[dict], args, names: list[str]) -> str:
             "",
             f"Features kept by the ablation: {', '.join(run['chosen'])}; refusal (question "
             "level): log-odds of the best passage, the share of the question's words found "
-            "nowhere in the index, and names or years found nowhere. Fitted thresholds: who "
+            "nowhere in the index, names or years found nowhere, and, when the question asks "
+            "for a quantity, whether the passages an answer quotes state none about what it "
+            "counts. Fitted thresholds: who "
             f"{fitted['who_threshold']}, answer {fitted['answer_threshold']}, sentence "
             f"{fitted['sentence_threshold']}; passages quoted {fitted['quoted_passages']}, each "
             f"after the first at {fitted['quoted_ratio']} x the best or more. "

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from assistant.answering.quantities import quantity_missing
 from assistant.answering.relevance import (
     FEATURES,
     Judge,
@@ -123,6 +124,23 @@ def test_names_found_nowhere_count_against_answering(judge) -> None:
     assert named["unseen_names"][0] == 2
     plain = judge.question_features(judge.probe("What did police report?"), probs, keys)
     assert plain["unseen_names"][0] == 0
+
+
+def test_a_quantity_question_reads_the_passages_an_answer_would_quote(judge) -> None:
+    snap = judge.snapshot()
+    keys = [p.submission_key for p in snap.passages]
+    rows = list(range(snap.size))
+    probe = judge.probe("How many firearms did police officers fire in 1999?")
+    probs = judge.corpus(probe)
+    asked = judge.question_features(probe, probs, keys, rows)["quantity_missing"][0]
+    best = np.argsort(-probs)[: judge.model.quoted_passages]
+    quoted = [(snap.passages[i].text, snap.passages[i].language) for i in best]
+    assert probe.counted is not None
+    assert asked == quantity_missing(probe.terms, probe.counted, quoted)
+    assert judge.probe("How many States require body cameras?").counted is None  # counts submitters
+    plain = judge.probe("When may police officers use firearms?")
+    assert judge.question_features(plain, probs, keys, rows)["quantity_missing"][0] == 0.0
+    assert judge.question_features(probe, probs, keys)["quantity_missing"][0] == 0.0  # no rows
 
 
 def test_quote_spans_never_cross_table_cells() -> None:

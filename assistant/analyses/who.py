@@ -95,7 +95,7 @@ def who(
     judged = time.perf_counter()
     cut = judge.model.who_threshold if threshold is None else threshold
     keys = [snap.passages[row].submission_key for row in scoped]
-    answerable = judge.answerable(probe, probs[scoped], keys) if scoped else 0.0
+    answerable = judge.answerable(probe, probs[scoped], keys, scoped) if scoped else 0.0
     if threshold is None and answerable < judge.model.answer_threshold:
         cut = np.inf  # the question-level judgement: nothing here answers it (the refusal)
     ordered = sorted(best.items(), key=lambda kv: -probs[kv[1]])

@@ -74,7 +74,7 @@ def judge_query(judge: Judge, query: Query, probe: Probe, subs: dict[str, Submis
     keys = list(best)
     strengths = dict(zip(keys, judge.strength(np.array([best[k] for k in keys])), strict=True))
     keys_of = [p.submission_key for p in passages]
-    answerable = judge.answerable(probe, probs, keys_of) if len(probs) else 0.0
+    answerable = judge.answerable(probe, probs, keys_of, rows) if len(probs) else 0.0
     return Judged(probe, passages, probs, {k: float(v) for k, v in strengths.items()}, answerable)
 
 

@@ -52,8 +52,10 @@ from assistant.answering.corpus import (
     read_index,
     unseen_names,
 )
+from assistant.answering.quantities import counted, quantity_missing
 from assistant.config import RelevanceSettings
 from assistant.errors import ConfigError
+from assistant.query.kinds import question_kind
 from assistant.query.question import Query
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.glossary import Glossary
@@ -77,7 +79,7 @@ FEATURES = (
     "fused",
 )
 SENTENCE_FEATURES = ("passage", "coverage", "position", "short")
-QUESTION_FEATURES = ("top", "second", "unseen", "unseen_names")
+QUESTION_FEATURES = ("top", "second", "unseen", "unseen_names", "quantity_missing")
 
 
 class JudgedStore(Protocol):
@@ -150,6 +152,9 @@ class Probe:
     vector: np.ndarray
     terms: Terms
     fused: Mapping[str, float] = field(default_factory=dict)  # retrieval's fused score, 0..1
+    # indexes of the words naming what the question counts ("How many complaints …"), or None
+    # when it asks for no quantity (a "How many States …" question counts submitters: None)
+    counted: tuple[int, ...] | None = None
 
 
 def load_model(embedder: str = "e5", settings: RelevanceSettings | None = None) -> Model:
@@ -224,17 +229,18 @@ class Judge:
         or scopes, which the filters already carry) and reuses its analysed terms.
         """
         if isinstance(question, Query):
-            text = question.topic or question.resolved
+            text, kind = question.topic or question.resolved, question.kind
             found = (
                 question.terms
                 if text == question.resolved
                 else question_terms(text, question.language, self.glossary)
             )
         else:
-            text = question
+            text, kind = question, question_kind(question)
             found = question_terms(text, query_language(text), self.glossary)
         vec = self.store.embed_query(text) if vector is None else vector
-        return Probe(text, np.asarray(vec, dtype=np.float32), found, dict(fused or {}))
+        words = counted(text, found) if kind != "who" else None
+        return Probe(text, np.asarray(vec, dtype=np.float32), found, dict(fused or {}), words)
 
     # judging ---------------------------------------------------------------------------
     def features(self, probe: Probe, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -278,7 +284,11 @@ class Judge:
         }
 
     def question_features(
-        self, probe: Probe, probs: np.ndarray, keys: Sequence[str]
+        self,
+        probe: Probe,
+        probs: np.ndarray,
+        keys: Sequence[str],
+        rows: Sequence[int] | None = None,
     ) -> dict[str, np.ndarray]:
         """Return the refusal features of a question given its passages' probabilities.
 
@@ -286,7 +296,8 @@ class Judge:
         submission; ``unseen``: the idf-free share of the question's words found nowhere in
         the index; ``unseen_names``: names and years of the question found nowhere (words
         and submission metadata; a word of four letters or more that starts the name counts,
-        so "Peruvian" meets "Peru").
+        so "Peruvian" meets "Peru"); ``quantity_missing``: it asks for a quantity that none of the
+        passages an answer quotes (best of ``rows``, the rows of ``probs``) states (quantities.py).
         """
         best: dict[str, float] = {}
         for key, p in zip(keys, probs, strict=True):
@@ -299,16 +310,29 @@ class Judge:
             for group, bridge in zip(probe.terms.groups(), bridges, strict=True)
         ]
         unseen = sum(not h for h in held) / len(held) if held else 0.0
+        asked = probe.counted if rows is not None else None  # without rows: not judged
+        quoted = (
+            [] if asked is None else np.argsort(-probs, kind="stable")[: self.model.quoted_passages]
+        )
+        texts = ((snap.passages[rows[i]].text, str(snap.languages[rows[i]])) for i in quoted)
         return {
             "top": np.array([_logit(ranked[0])]),
             "second": np.array([_logit(ranked[1])]),
             "unseen": np.array([unseen]),
             "unseen_names": np.array([float(len(unseen_names(probe.text, snap)))]),
+            "quantity_missing": np.array([quantity_missing(probe.terms, asked, texts)]),
         }
 
-    def answerable(self, probe: Probe, probs: np.ndarray, keys: Sequence[str]) -> float:
-        """Return the probability that the submissions answer the question at all."""
-        columns = self.question_features(probe, probs, keys)
+    def answerable(
+        self,
+        probe: Probe,
+        probs: np.ndarray,
+        keys: Sequence[str],
+        rows: Sequence[int] | None = None,
+    ) -> float:
+        """Return the probability that the submissions answer the question at all (``rows``: the
+        snapshot rows of ``probs``)."""
+        columns = self.question_features(probe, probs, keys, rows)
         if self.model.question is None:
             return float(probs.max()) if probs.size else 0.0
         return float(self.model.question.probability(columns)[0])
