@@ -230,3 +230,18 @@ def test_states_inside_a_country_name_name_no_group() -> None:
     assert q.group is None
     assert [s.label for s in q.scopes] == ["United States"]
     assert group_named("¿Qué dicen los Estados Unidos sobre la fuerza?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Combien de mandats d'arrêt le tribunal municipal a-t-il délivrés en 2013 ?", "fr"),
+        ("Quelle part des interpellations concernait des Afro-Américains ?", "fr"),
+        ("¿Cuántos policías peruanos murieron en cumplimiento del deber en 2020?", "es"),
+        ("¿Qué establece la legislación de Kenia sobre el uso de armas de fuego?", "es"),
+        ("When may French police officers handcuff a person?", "en"),
+    ],
+)
+def test_a_short_question_gets_its_own_language(question: str, language: str) -> None:
+    q = query(question)
+    assert (q.language, q.terms.language) == (language, language)

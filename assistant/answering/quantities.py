@@ -109,11 +109,15 @@ def quantity_missing(
 def holds_quantity(text: str, language: str, found: Terms, words: Sequence[int]) -> bool:
     """Return True when a sentence of ``text`` holds one of ``found``'s ``words`` (itself or a
     glossary equivalent) and states a quantity. In a passage in another language than the
-    question any quantity counts: a word without a glossary equivalent cannot be met there."""
+    question any of its words will do (names, numbers, words spelt alike, glossary terms): the
+    counted word may have no equivalent there."""
     cross = language != found.language
+    every = range(len(found.words))
     for start, end in sentence_spans(text) or [(0, len(text))]:
         sentence = text[start:end]
         met = found.covered(set(terms(sentence, language)), language)
-        if (cross or any(met[i] > 0 for i in words)) and states_quantity(sentence, language):
+        if any(met[i] > 0 for i in (every if cross else words)) and states_quantity(
+            sentence, language
+        ):
             return True
     return False

@@ -21,6 +21,7 @@ from assistant.cli.factory import build_engine
 from assistant.cli.options import add_index_option
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from ingest.metadata import warm_language_detector
 
 if TYPE_CHECKING:
     from assistant.background import BackgroundIndexer
@@ -117,11 +118,12 @@ def cmd_add_user(name: str, auth_file: str) -> int:
 
 
 def warm_up(engine: Engine, question: str) -> None:
-    """Answer one question unseen, so the first real one finds Chroma open and the model loaded.
+    """Answer one question unseen, so the first real one finds Chroma open and the models loaded.
 
     Runs on a thread once the app serves; a failure only leaves the first answer slower.
     """
     try:
+        warm_language_detector()  # a short French or Spanish question reads it
         engine.ask(question)
     except Exception:  # never let the warm-up stop the app
         logger.debug("warm-up question failed", exc_info=True)

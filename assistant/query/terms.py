@@ -19,10 +19,16 @@ QUESTION_WORDS = Path(__file__).resolve().parents[1] / "data" / "question_words.
 
 
 def query_language(query: str) -> str:
-    """Return the language of a question (English when unsure)."""
+    """Return the language of a question: "en", "fr" or "es" (English when unsure).
+
+    A question is short, so the function-word count alone rarely decides ("Combien de mandats
+    …" has none of its French words); the statistical detector then reads it, as it reads a
+    document's text.
+    """
     from ingest.metadata import detect_language
 
-    return detect_language(query, default="en")
+    guess = detect_language(query)
+    return guess if guess in LANGUAGES else "en"
 
 
 @cache
