@@ -213,7 +213,7 @@ def fit_who_threshold(items: list[Item], probs: list[np.ndarray]) -> float:
     return _decide.fit_who_threshold(who_f, items, probs)
 
 
-def question_columns(item: Item, probs: np.ndarray, quoted: int = 3) -> dict[str, np.ndarray]:
+def question_columns(item: Item, probs: np.ndarray, quoted: int) -> dict[str, np.ndarray]:
     """Return the question-level refusal features of ``item`` under passage ``probs`` (``quoted``:
     the passages an answer quotes, which must state the quantity a question asks for)."""
     ranked = [*sorted(submission_strengths(item, probs).values(), reverse=True), 0.0, 0.0]
@@ -232,7 +232,7 @@ def question_columns(item: Item, probs: np.ndarray, quoted: int = 3) -> dict[str
 
 
 def fit_question(
-    items: list[Item], probs: list[np.ndarray], names: tuple[str, ...], quoted: int = 3
+    items: list[Item], probs: list[np.ndarray], names: tuple[str, ...], quoted: int
 ) -> Logistic:
     cols = [question_columns(it, p, quoted) for it, p in zip(items, probs, strict=True)]
     columns = {n: np.concatenate([c[n] for c in cols]) for n in names}
@@ -240,7 +240,7 @@ def fit_question(
     return fit_logistic(columns, y, names)
 
 
-def answer_scores(items, probs, qmodel: Logistic | None, quoted: int = 3) -> list[float]:
+def answer_scores(items, probs, qmodel: Logistic | None, quoted: int) -> list[float]:
     """Return P(answerable) per item (the best passage's probability without a model)."""
     if qmodel is None:
         return [

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from assistant.answering.sentences import sentence_spans
-from assistant.query.cues import cue, find, phrase_pattern
+from assistant.query.cues import cue, find, phrase_pattern, phrase_table
 from assistant.query.terms import Terms
 from ingest.analysis import fold, terms
 
@@ -26,18 +26,9 @@ _DIGITS = re.compile(r"(?<![\w/.,])\d{1,3}(?:[,.\s]\d{3})*(?:[.,]\d+)?(?![\w/])"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-@cache
-def _words() -> dict[tuple[str, str], tuple[str, ...]]:
-    out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for raw in DATA.read_text(encoding="utf-8").splitlines():
-        if raw.strip() and not raw.startswith("#"):
-            kind, language, listed = raw.split("\t")
-            out[(kind, language)] = tuple(fold(w.strip()) for w in listed.split(";") if w.strip())
-    return out
-
-
 def _of(kind: str, language: str) -> tuple[str, ...]:
-    return _words().get((kind, language), ()) or _words().get((kind, "en"), ())
+    table = phrase_table(DATA)
+    return table.get((kind, language), ()) or table.get((kind, "en"), ())
 
 
 @cache
@@ -115,9 +106,9 @@ def holds_quantity(text: str, language: str, found: Terms, words: Sequence[int])
     every = range(len(found.words))
     for start, end in sentence_spans(text) or [(0, len(text))]:
         sentence = text[start:end]
+        if not states_quantity(sentence, language):
+            continue
         met = found.covered(set(terms(sentence, language)), language)
-        if any(met[i] > 0 for i in (every if cross else words)) and states_quantity(
-            sentence, language
-        ):
+        if any(met[i] > 0 for i in (every if cross else words)):
             return True
     return False

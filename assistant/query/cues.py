@@ -45,15 +45,21 @@ def groups() -> tuple[Group, ...]:
 
 
 @cache
-def cues() -> dict[tuple[str, str], tuple[str, ...]]:
-    """Return (cue, language) -> folded phrases, from ``question_cues.tsv``."""
+def phrase_table(path: Path) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Return (kind, language) -> folded phrases of a data file of lines ``kind <TAB> language
+    <TAB> phrases, "; "-separated`` (``#`` starts a comment line)."""
     out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for raw in (DATA / "question_cues.tsv").read_text(encoding="utf-8").splitlines():
+    for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
-        cue, language, phrases = raw.split("\t")
-        out[(cue, language)] = tuple(fold(p.strip()) for p in phrases.split(";") if p.strip())
+        kind, language, phrases = raw.split("\t")
+        out[(kind, language)] = tuple(fold(p.strip()) for p in phrases.split(";") if p.strip())
     return out
+
+
+def cues() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Return (cue, language) -> folded phrases, from ``question_cues.tsv``."""
+    return phrase_table(DATA / "question_cues.tsv")
 
 
 def cue(name: str) -> tuple[str, ...]:

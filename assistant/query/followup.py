@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
-from assistant.query.groups import named_groups
+from assistant.query.groups import named_groups, without_groups
 from assistant.query.names import country_named, entities
 from assistant.query.terms import question_stop_words
 from ingest.analysis import fold
@@ -113,7 +113,8 @@ def resolve(
             ).question
     if not previous or not is_followup(question):
         return Resolved(question, None, False, previous=previous)
-    new = entities(_without_languages(question), countries, submitters)
+    languages = [g for g in named_groups(question) if g.filters.language]  # "in French"
+    new = entities(without_groups(question, languages), countries, submitters)
     filters = Filters(**{k: (v,) for k, v in new.items()}) if new else None
     own = _content_words(question)
     own_folded = {fold(w) for w in own}
@@ -133,18 +134,6 @@ def resolve(
     text = question if not carried else f"{question.rstrip()} ({' '.join(carried)})"
     logger.debug("follow-up %r resolved to %r with %s", question, text, filters)
     return Resolved(text, filters, True, tuple(carried), previous)
-
-
-def _without_languages(question: str) -> str:
-    """Return ``question`` without its phrases naming a language ("the ones in French"), which
-    name no country."""
-    spans = sorted(
-        (span for g in named_groups(question) if g.filters.language for span in g.spans),
-        reverse=True,
-    )
-    for start, end in spans:
-        question = question[:start] + " " + question[end:]
-    return question
 
 
 def merge_filters(base: Filters | None, extra: Filters | None) -> Filters | None:

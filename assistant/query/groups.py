@@ -11,6 +11,7 @@ group too ("submissions in French"). Words are data: see :mod:`assistant.query.c
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.query.cues import Group, cue, find, groups, phrase_pattern
@@ -97,6 +98,16 @@ def _without_overlaps(found: list[Named]) -> list[Named]:
         if not inside:
             out.append(named)
     return out
+
+
+def without_groups(text: str, found: Sequence[Named]) -> str:
+    """Return ``text`` without the words that named the groups ``found`` (spaces tidied)."""
+    spans = sorted({span for g in found for span in g.spans}, reverse=True)
+    out = text
+    for start, end in spans:
+        out = out[:start] + " " + out[end:]
+    out = " ".join(out.split())
+    return out if any(c.isalnum() for c in out) else text
 
 
 def group_named(question: str) -> Named | None:

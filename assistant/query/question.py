@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
 from assistant.query.followup import Turn, merge_filters, resolve
-from assistant.query.groups import Named, group_named, named_groups
+from assistant.query.groups import Named, group_named, named_groups, without_groups
 from assistant.query.kinds import question_kind
 from assistant.query.names import names_in
 from assistant.query.scopes import Scope, scopes, without_names
@@ -76,7 +76,7 @@ def analyse(
     language = query_language(resolved_text)
     everywhere = named_groups(resolved_text, anywhere=True)
     # a word that named a group names no scope too: "submissions in French" is no France scope
-    named = scopes(_without_groups(resolved_text, everywhere), subs)
+    named = scopes(without_groups(resolved_text, everywhere), subs)
     kind = question_kind(resolved_text, sides=max(len(everywhere), len(named)))
     if kind == "answer" and is_followup and _narrows(question, subs, previous):
         kind = "who"
@@ -118,27 +118,17 @@ def _narrows(question: str, subs: list[Submission], previous: str) -> bool:
     if not previous or question_kind(previous) != "who":
         return False
     found = named_groups(question)
-    named = scopes(_without_groups(question, found), subs)
-    if not found and not named:
+    own = without_groups(question, found)
+    if not found and not scopes(own, subs):
         return False
-    rest = without_names(_without_groups(question, found), subs, countries=True)
+    rest = without_names(own, subs, countries=True)
     return not question_terms(rest, query_language(rest)).words
 
 
 def _topic(text: str, subs: list[Submission], named: list[Scope], found: Sequence[Named]) -> str:
     """Return ``text`` without the words naming its groups and the names choosing its scopes."""
-    topic = _without_groups(text, found)
+    topic = without_groups(text, found)
     if named:
         documents = all(s.kind == "document" for s in named)
         topic = without_names(topic, subs, countries=documents)
     return topic
-
-
-def _without_groups(text: str, found: Sequence[Named]) -> str:
-    """Return ``text`` without the words that named the groups ``found`` (spaces tidied)."""
-    spans = sorted({span for g in found for span in g.spans}, reverse=True)
-    out = text
-    for start, end in spans:
-        out = out[:start] + " " + out[end:]
-    out = " ".join(out.split())
-    return out if any(c.isalnum() for c in out) else text
