@@ -65,6 +65,7 @@ class RetrievalSettings:
     candidates_per_k: int = 3  # each retriever returns max(candidates, this x k) passages
     cross_candidates_factor: int = 2  # the glossary list first takes this x as many
     running_line_words: int = 8  # substance: a line of this many words counts as running text
+    exact_max: int = 50_000  # dense candidates by exact cosine up to this many passages, then HNSW
 
     def __post_init__(self) -> None:
         _check(self.method in ("rrf", "score"), "retrieval.method", "rrf or score", self.method)
@@ -73,19 +74,14 @@ class RetrievalSettings:
         _check(self.rrf_k >= 1, "retrieval.rrf_k", ">= 1", self.rrf_k)
         _check(self.candidates >= 1, "retrieval.candidates", ">= 1", self.candidates)
         _check(0 < self.decay <= 1, "retrieval.decay", "in (0, 1]", self.decay)
-        _check(self.reserve >= 0, "retrieval.reserve", ">= 0", self.reserve)
         _check(
             0 <= self.substance_floor <= 1,
             "retrieval.substance_floor",
             "in [0, 1]",
             self.substance_floor,
         )
-        _check(
-            self.per_submitter_cap >= 0,
-            "retrieval.per_submitter_cap",
-            ">= 0",
-            self.per_submitter_cap,
-        )
+        for name in ("reserve", "per_submitter_cap", "exact_max"):
+            _check(getattr(self, name) >= 0, f"retrieval.{name}", ">= 0", getattr(self, name))
 
 
 # refusal --------------------------------------------------------------------------------------

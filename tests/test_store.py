@@ -12,7 +12,7 @@ from ingest.types import Block, Document, Link, Passage, Submission
 from vectorstore.embeddings import load_embedder
 from vectorstore.errors import IndexMismatchError, UnknownSubmissionError
 from vectorstore.store import PassageStore, chroma_where, passage_from_metadata, passage_metadata
-from vectorstore.sync import add_prepared, file_hash
+from vectorstore.sync import add_prepared, file_hash, remove
 from vectorstore.types import Filters
 
 
@@ -161,3 +161,34 @@ def test_empty_index_searches_return_nothing(tmp_path: Path) -> None:
     assert empty.dense_search("anything", 5) == []
     assert empty.lexical_search("anything", 5) == []
     assert empty.count() == 0
+
+
+def test_exact_search_agrees_with_chroma_and_breaks_ties_by_id(store: PassageStore) -> None:
+    query = store.embed_query("vehicle stops of Black drivers")
+    exact = store.exact_search(query, 4)
+    approximate = store.dense_search(query, 4)
+    assert [h.passage.id for h in exact] == [h.passage.id for h in approximate]
+    np.testing.assert_allclose([h.score for h in exact], [h.score for h in approximate], atol=1e-4)
+    only_france = Filters(country=("France",))
+    assert {h.passage.submission_key for h in store.exact_search(query, 4, only_france)} == {
+        "fr.docx"
+    }
+    flat = np.zeros_like(query)  # every passage scores 0: the order is the passage ids'
+    assert [h.passage.id for h in store.exact_search(flat, 4)] == sorted(
+        h.passage.id for h in exact
+    )
+
+
+def test_exact_search_sees_a_new_submission_and_a_removal(
+    store: PassageStore, tmp_path: Path
+) -> None:
+    assert len(store.exact_search("police", 10)) == 4  # the matrix is now held
+    source = tmp_path / "uk.docx"
+    extra = ["Stop and search powers were used disproportionately."]
+    add_prepared(store, _prepared(source, source.name, "UK", "en", extra), source)
+    assert "uk.docx#0" in {h.passage.id for h in store.exact_search("stop and search", 10)}
+    remove(store, ["us.docx"])
+    assert {h.passage.submission_key for h in store.exact_search("police", 10)} == {
+        "fr.docx",
+        "uk.docx",
+    }

@@ -29,9 +29,10 @@ from vectorstore.chroma_meta import (
 )
 from vectorstore.embeddings import Embedder, load_embedder
 from vectorstore.errors import IndexMismatchError, StoreError, UnknownSubmissionError
+from vectorstore.exact import ExactVectors
 from vectorstore.lexical import LexicalIndex
 from vectorstore.records import hit_record
-from vectorstore.registry import Registry, filter_sql
+from vectorstore.registry import Registry
 from vectorstore.tags import ensure_tables as ensure_tag_tables
 from vectorstore.types import Filters, Hit
 
@@ -78,6 +79,7 @@ class PassageStore:
         self._embedder = embedder
         self._client: Any = None
         self._collection: Any = None
+        self._exact = ExactVectors()
         self._open(generation if generation is not None else generations.current(index_dir))
         if embedder is not None and check_embedder:
             self.check_embedder(embedder)
@@ -331,8 +333,8 @@ class PassageStore:
         if total == 0 or k <= 0:
             return []
         vector = self.embed_query(query) if isinstance(query, str) else np.asarray(query)
-        if filters is not None and filters.theme:
-            return self._exact_search(vector, k, filters)
+        if filters is not None and filters.theme:  # theme tags live in the registry
+            return self.exact_search(vector, k, filters)
         result = self._read(
             lambda: self.collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
@@ -347,21 +349,15 @@ class PassageStore:
             Hit(found[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in found
         ]
 
-    def _exact_search(self, vector: np.ndarray, k: int, filters: Filters) -> list[Hit]:
-        """Return the top ``k`` of the passages ``filters`` keep, by exact cosine (theme tags
-        live in the registry, so a theme filter is answered from there, not by Chroma)."""
-        condition, params = filter_sql(filters)
-        rows = self.registry.query(
-            f"SELECT p.id FROM passages p JOIN submissions s ON s.key = p.key WHERE {condition}",
-            params,
-        )
-        ids = [r[0] for r in rows]
-        if not ids:
-            return []
-        scores = self.vectors(ids) @ np.asarray(vector, dtype=np.float32)
-        order = np.argsort(-scores)[:k]
-        found = self.registry.get_passages([ids[i] for i in order])
-        return [Hit(found[ids[i]], float(scores[i])) for i in order if ids[i] in found]
+    def exact_search(
+        self, query: str | np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[Hit]:
+        """Return up to ``k`` hits by exact cosine over every passage ``filters`` keep
+        (reproducible, ties by passage id: :mod:`vectorstore.exact`)."""
+        self.refresh()
+        vector = self.embed_query(query) if isinstance(query, str) else np.asarray(query)
+        key = (self.generation, self._seen_seq)
+        return self._exact.search(self.registry, key, self.vectors, vector, k, filters)
 
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         """Return up to ``k`` hits by BM25 (FTS5, language-aware; higher is better)."""

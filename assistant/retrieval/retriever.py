@@ -123,7 +123,7 @@ class Retriever:
         subs = {s.key: s for s in self.store.submissions()}
         n = max(self.fusion.candidates, k * self.fusion.candidates_per_k)
         qvec = None if mode == "bm25" else self.query_vector(query)
-        dense = [] if qvec is None else self.store.dense_search(qvec, n, filters)
+        dense = [] if qvec is None else self._dense(qvec, n, filters)
         lexical = [] if mode == "dense" else self.store.lexical_search(query, n, filters)
         cross: list[tuple[Hit, int]] = []
         if mode == "hybrid":
@@ -192,6 +192,12 @@ class Retriever:
         for s in ranked:
             pool.setdefault(s.passage.id, s)
         return Retrieval(ranked=ranked, pool=list(pool.values()), submitters=overall.submitters)
+
+    def _dense(self, qvec: np.ndarray, n: int, filters: Filters | None) -> list[Hit]:
+        """Return the dense candidates: exact up to ``fusion.exact_max`` passages, else HNSW."""
+        if self.store.count() <= self.fusion.exact_max:
+            return self.store.exact_search(qvec, n, filters)
+        return self.store.dense_search(qvec, n, filters)
 
     def query_vector(self, query: str) -> np.ndarray:
         """Return the query's unit vector (the last few are cached: eval asks several modes)."""
