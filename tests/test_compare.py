@@ -326,3 +326,22 @@ def test_chat_cites_a_side_s_close_runners_up_up_to_the_depth(engine: Engine) ->
             assert all(c.submission_key in side.keys for c in cell.runners_up)
             ids = [c.passage_id for c in (cell.citation, *cell.runners_up)]
             assert len(set(ids)) == len(ids)
+
+
+def test_two_languages_named_are_the_sides_of_a_comparison(fast_index) -> None:
+    subs = fast_index.submissions()
+    question = "How do French and Spanish submissions differ on oversight bodies?"
+    plan = plan_comparison(question, subs, languages=["fr", "es"])
+    assert plan is not None
+    assert [s.label for s in plan.sides] == [
+        "French-language submissions",
+        "Spanish-language submissions",
+    ]
+    by_key = {s.key: s.language for s in subs}
+    assert [{by_key[k] for k in s.keys} for s in plan.sides] == [{"fr"}, {"es"}]
+    assert "oversight" in plan.topic
+    assert "French" not in plan.topic
+    assert (
+        plan_comparison("Which French submissions mention oversight?", subs, languages=["fr"])
+        is None
+    )

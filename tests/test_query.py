@@ -108,6 +108,32 @@ def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
     assert query(question).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Which Spanish submissions mention reparation?", "es"),
+        ("What do the French-speaking submissions say about identity checks?", "fr"),
+        ("Which English documents describe body cameras?", "en"),
+    ],
+)
+def test_a_language_adjective_before_plural_submissions_names_the_language(
+    question: str, language: str
+) -> None:
+    q = query(question)
+    assert (q.group, q.scopes) == (Filters(language=(language,)), ())
+
+
+def test_the_french_submission_in_the_singular_stays_france() -> None:
+    q = query("What does the French submission say about identity checks?")
+    assert q.group is None
+    assert [s.label for s in q.scopes] == ["France"]
+
+
+def test_submissions_in_two_languages_compared_have_language_sides() -> None:
+    q = query("How do French and Spanish submissions differ on oversight bodies?")
+    assert (q.kind, q.sides, q.scopes) == ("compare", ("language=fr", "language=es"), ())
+
+
 def test_a_comparison_names_its_sides_and_filters_no_group() -> None:
     groups = query("How do States and NGOs differ on chokeholds?")
     assert groups.kind == "compare"
@@ -187,6 +213,9 @@ WHO_FIRST = "Which submissions describe independent bodies that investigate poli
         ("¿Y entre las ONG?", Filters(submitter_type=("NGO/civil society",))),
         ("And the ones in French?", Filters(language=("fr",))),
         ("What about Peru?", Filters(country=("Peru",))),
+        ("Which of them are States?", Filters(submitter_type=("State",))),
+        ("Lesquels d'entre eux sont des États ?", Filters(submitter_type=("State",))),
+        ("¿Cuáles de ellos son ONG?", Filters(submitter_type=("NGO/civil society",))),
     ],
 )
 def test_a_followup_that_only_narrows_a_who_list_asks_who_again(followup, filters) -> None:

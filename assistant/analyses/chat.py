@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.analyses.compare import (
@@ -24,6 +24,8 @@ from assistant.analyses.compare import (
 )
 from assistant.analyses.sides import GROUP_WORDS, Side, detect_sides, submission_label
 from assistant.answering.extractive import stream_lines
+from assistant.query.cues import cue
+from assistant.query.groups import LANGUAGE_LABELS
 from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
 from ingest.analysis import fold
 from ingest.types import Submission
@@ -56,12 +58,15 @@ def plan_comparison(
     filters: Filters | None = None,
     *,
     kind: str = "",
+    languages: Sequence[str] = (),
 ) -> Plan | None:
     """Return the Plan of a comparison question, or None when it is not one.
 
     ``kind`` is the Query's kind when the engine has one: "who" questions are never
     comparisons; otherwise the question's own words decide how firmly its sides must be named
-    (:meth:`Detected.sure`).
+    (:meth:`Detected.sure`). ``languages``: the language codes the Query's sides name ("How do
+    French and Spanish submissions differ"): two of them are the sides when the question asks to
+    compare and names no two other sides.
     """
     if kind == "who":
         return None
@@ -71,10 +76,26 @@ def plan_comparison(
     if not asks and is_who_question(question):
         return None
     sides = detected.sure(asks)
+    if not sides and asks:
+        return _by_language(question, subs, languages)
     if not sides:
         return None
     topic = topic_of(question, detected.names)
     return Plan(sides, topic, tuple(question_aspects(topic)))
+
+
+def _by_language(question: str, subs: list[Submission], languages: Sequence[str]) -> Plan | None:
+    sides = []
+    for code in dict.fromkeys(languages):
+        keys = tuple(s.key for s in subs if s.language == code)
+        if keys:
+            label = f"{LANGUAGE_LABELS.get(code, code)}-language submissions"
+            sides.append(Side(label, keys, "language", (label,)))
+    if len(sides) < 2:
+        return None
+    words = [p.rsplit("=", 1)[0] for p in (*cue("language_adjective"), *cue("language"))]
+    topic = topic_of(question, words)
+    return Plan(tuple(sides), topic, tuple(question_aspects(topic)))
 
 
 def _keeps(filters: Filters | None, sub: Submission) -> bool:

@@ -30,7 +30,10 @@ _LEADS = (
     "and ", "and,", "what about", "how about", "also ", "same for", "then ", "only ", "just ",
     "et ", "quid ", "seulement ", "uniquement ", "y ", "solo ", "solamente ",
 )  # fmt: skip
-_PRONOUNS = {"he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs"}
+_PRONOUNS = {
+    *("he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs"),
+    *("eux", "lesquels", "lesquelles", "ellos", "ellas"),  # "d'entre eux", "de ellos"
+}
 _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
 )

@@ -71,15 +71,39 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
             found[group.label] = (spans[0][0], group, spans)
     out = [_of(g, spans) for _, g, spans in sorted(found.values(), key=lambda item: item[0])]
     out = _without_overlaps(out)
-    for target in LANGUAGES:
-        for match in find(_language_phrases(target), folded):
-            out.append(
-                Named(Filters(language=(target,)), _LANGUAGE_LABELS[target], (match.span(),))
-            )
+    spoken = [(m.span(), t) for t in LANGUAGES for m in find(_language_phrases(t), folded)]
+    taken = [span for span, _ in spoken]
+    spoken += [(s, t) for s, t in _adjective_languages(folded) if not _overlaps(s, taken)]
+    for span, target in sorted(spoken):
+        out.append(Named(Filters(language=(target,)), LANGUAGE_LABELS[target], (back(span),)))
     return out
 
 
-_LANGUAGE_LABELS = {"en": "English", "fr": "French", "es": "Spanish"}
+def _adjective_languages(folded: str) -> list[tuple[tuple[int, int], str]]:
+    """Return (span, language) of each language adjective before plural document nouns:
+    "French submissions", "the French and Spanish documents" (not "the French submission",
+    which may be France's)."""
+    codes = dict(p.rsplit("=", 1) for p in cue("language_adjective"))
+    nouns = cue("language_noun")
+    if not codes or not nouns:
+        return []
+    adjective = phrase_pattern(tuple(codes))
+    run = re.compile(
+        rf"(?<!\w){adjective}(?:\s*(?:,|and|or)\s*{adjective})*\s+{phrase_pattern(nouns)}(?!\w)"
+    )
+    found = []
+    for match in run.finditer(folded):
+        for word in re.finditer(rf"(?<!\w){adjective}(?!\w)", match.group()):
+            start = match.start() + word.start()
+            found.append(((start, start + len(word.group())), codes[word.group()]))
+    return found
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+LANGUAGE_LABELS = {"en": "English", "fr": "French", "es": "Spanish"}
 
 
 def _language_phrases(target: str) -> tuple[str, ...]:
