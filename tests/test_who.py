@@ -7,9 +7,12 @@ import json
 
 import pytest
 
+from assistant.analyses.who import Listed, WhoResult, headline
 from assistant.cli.main import main
 from assistant.query.groups import group_named
 from assistant.query.kinds import asks_full_list, question_kind
+from ingest.types import Submission
+from vectorstore.types import Filters
 
 
 @pytest.mark.parametrize(
@@ -243,3 +246,14 @@ def test_a_group_with_no_submission_indexed_says_so(fast_index, capsys) -> None:
     text = capsys.readouterr().out
     assert text.startswith("No submission from NHRIs is in the index (")
     assert "0 of 0" not in text
+
+
+def test_the_count_line_names_the_group_only_when_there_is_one() -> None:
+    subs = [
+        Submission(f"s{i}", "h", f"s{i}.docx", "t", f"S{i}", "State", "X", "en") for i in (1, 2)
+    ]
+    one, two = (Listed(s, 0.0, None) for s in subs)
+    plain = WhoResult("q?", None, "", (one,), (two,))
+    assert headline(plain) == "1 of 2 submissions address this question"
+    states = WhoResult("q?", Filters(submitter_type=("State",)), "States", (one,), (two,))
+    assert headline(states) == "1 of 2 submissions address this question (among States: 1 of 2)"

@@ -34,6 +34,7 @@ from vectorstore.types import Filters, Hit
 _WHO_OPENERS = r"(?:which|what|quels?|quelles?|que|cuales?|cual|que)"
 _WHO_NOUNS = r"(?:submissions?|submitters?|documents?|contributions?|countries|pays|paises|"
 _WHO_NOUNS += "|".join(re.escape(g) for g in GROUP_WORDS if " " not in g) + ")"
+_ON = re.compile(r"^\s*(?:on|about|regarding|sur|en ce qui concerne|sobre|en cuanto a)\s+", re.I)
 _AUXILIARIES = r"(?:do|does|did|is|are|was|were|have|has|would|could|should)"
 _WHO = re.compile(rf"^{_WHO_OPENERS}\s+(?:(?!{_AUXILIARIES}\b)\w+\s+){{0,2}}?{_WHO_NOUNS}\b")
 
@@ -132,7 +133,7 @@ def render(comparison: Comparison, comparer: Comparer, topic: str) -> Rendered:
         return len(citations)
 
     names = " and ".join(labels) if len(labels) == 2 else ", ".join(labels)
-    lines = [f"Comparison of {names} on: {topic}", ""]
+    lines = [f"Comparison of {names} on: {_ON.sub('', topic)}", ""]
     for row in comparison.rows:
         if len(comparison.rows) > 1:
             lines.append(f"**{row.aspect.label}**")

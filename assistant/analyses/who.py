@@ -161,17 +161,16 @@ def _submission_in(query: Query, sub: Submission) -> bool:
 
 def headline(result: WhoResult) -> str:
     """Return the count line: "4 of 9 submissions address this question (among States: 4 of
-    9)", or, when nothing in the index is in scope, why nothing was judged."""
+    9)" ("4 of 15 submissions address this question" without a group), or, when nothing in the
+    index is in scope, why nothing was judged."""
     if result.total == 0:
         where = f"from {result.group_label}" if result.group_label else "in the scope asked"
         return (
             f"No submission {where} is in the index ({result.indexed} submissions indexed), "
             "so none was judged"
         )
-    return (
-        f"{result.count} of {result.total} submissions address this question "
-        f"({scope_phrase(result)})"
-    )
+    line = f"{result.count} of {result.total} submissions address this question"
+    return f"{line} ({scope_phrase(result)})" if result.group_label else line
 
 
 def scope_phrase(result: WhoResult) -> str:
