@@ -203,6 +203,15 @@ def _detector():  # type: ignore[no-untyped-def]
     )
 
 
+def sure_language(text: str, floor: float = 0.5) -> str:
+    """Return the statistical detector's language of a short ``text`` ("Quels États ?") when its
+    confidence reaches ``floor``, else "": below four words ``detect_language`` does not guess."""
+    values = _detector().compute_language_confidence_values(" ".join(text.split()))
+    if not values or values[0].value < floor:
+        return ""
+    return values[0].language.iso_code_639_1.name.lower()
+
+
 def warm_language_detector() -> None:
     """Load the language detector now (the app's warm-up; benchmarks' first use)."""
     _detector()

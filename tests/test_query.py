@@ -269,6 +269,10 @@ def test_states_inside_a_country_name_name_no_group() -> None:
         ("¿Cuántos policías peruanos murieron en cumplimiento del deber en 2020?", "es"),
         ("¿Qué establece la legislación de Kenia sobre el uso de armas de fuego?", "es"),
         ("When may French police officers handcuff a person?", "en"),
+        ("Quels États ?", "fr"),
+        ("¿Qué Estados?", "es"),
+        ("And NGOs?", "en"),  # the detector is unsure (Portuguese?): English
+        ("Use of force", "en"),
     ],
 )
 def test_a_short_question_gets_its_own_language(question: str, language: str) -> None:

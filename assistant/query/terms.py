@@ -23,11 +23,11 @@ def query_language(query: str) -> str:
 
     A question is short, so the function-word count alone rarely decides ("Combien de mandats
     …" has none of its French words); the statistical detector then reads it, as it reads a
-    document's text.
+    document's text, and a question of under four words only when it is sure ("Quels États ?").
     """
-    from ingest.metadata import detect_language
+    from ingest.metadata import detect_language, sure_language
 
-    guess = detect_language(query)
+    guess = detect_language(query) or sure_language(query)  # under four words: when it is sure
     return guess if guess in LANGUAGES else "en"
 
 
