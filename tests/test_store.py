@@ -11,6 +11,7 @@ import pytest
 from ingest.types import Block, Document, Link, Passage, Submission
 from vectorstore.embeddings import load_embedder
 from vectorstore.errors import IndexMismatchError, UnknownSubmissionError
+from vectorstore.exact import ExactVectors
 from vectorstore.store import PassageStore, chroma_where, passage_from_metadata, passage_metadata
 from vectorstore.sync import add_prepared, file_hash, remove
 from vectorstore.types import Filters
@@ -192,3 +193,19 @@ def test_exact_search_sees_a_new_submission_and_a_removal(
         "fr.docx",
         "uk.docx",
     }
+
+
+def test_exact_vectors_reload_when_passage_rows_change_under_the_same_counter(
+    store: PassageStore, tmp_path: Path
+) -> None:
+    # the writer moves Chroma's change counter before it writes the registry's rows: a search
+    # in between must not keep a matrix without them (vectorstore/writer.py, steps 2 and 3)
+    exact = ExactVectors()
+    query = store.embed_query("stop and search")
+    same = (store.generation, 0)
+    assert len(exact.search(store.registry, same, store.vectors, query, 10)) == 4
+    source = tmp_path / "uk.docx"
+    extra = ["Stop and search powers were used disproportionately."]
+    add_prepared(store, _prepared(source, source.name, "UK", "en", extra), source)
+    found = exact.search(store.registry, same, store.vectors, query, 10)
+    assert "uk.docx#0" in {h.passage.id for h in found}

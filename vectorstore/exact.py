@@ -8,7 +8,8 @@ instead: the same question then always gets the same candidates, and none is mis
 Chroma's graph answers (the scale-out path).
 
 The matrix is read once from the registry's vector cache and kept until the store's change
-counter or generation moves; ties are broken by passage id, so the order is reproducible.
+counter or generation moves, or the registry's passage rows change (their count or last row);
+ties are broken by passage id, so the order is reproducible.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class ExactVectors:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[int, int] | None = None
+        self._key: tuple | None = None
         self._ids: list[str] = []
         self._rows: dict[str, int] = {}
         self._matrix = np.zeros((0, 0), dtype=np.float32)
@@ -73,6 +74,10 @@ class ExactVectors:
         key: tuple[int, int],
         read_vectors: Callable[[Sequence[str]], np.ndarray],
     ) -> tuple[list[str], dict[str, int], np.ndarray]:
+        # the registry's rows move after Chroma's change counter (vectorstore/writer.py steps 2
+        # and 3): a search between them must not keep a matrix without the new passages
+        rows_now = tuple(registry.query("SELECT count(*), max(rowid) FROM passages")[0])
+        key = (*key, *rows_now)
         with self._lock:
             if key != self._key:
                 ids = [r[0] for r in registry.query(_LIVE.format("1"), [])]
