@@ -250,13 +250,8 @@ class Engine:
         plan = None
         if self.comparer is not None and query.kind != "who":  # None: top-k answers only
             subs = self.sources.submissions().values()
-            languages = [s.split("=", 1)[1] for s in query.sides if s.startswith("language=")]
             plan = plan_comparison(
-                query.resolved,
-                subs,
-                query.filters,
-                kind=query.kind,
-                languages=languages,
+                query.resolved, subs, query.filters, kind=query.kind, query_sides=query.sides
             )
         if plan is not None:
             yield from compare_events(self.comparer, plan, question, query.resolved, started)

@@ -195,7 +195,7 @@ def test_markup_in_a_question_shows_as_text(page) -> None:
     assert chat.locator("b", has_text="this").count() == 0
 
 
-def test_a_which_question_shows_the_full_list_with_counts(page) -> None:
+def test_a_which_question_shows_the_full_list_with_counts(page, shots: Path) -> None:
     from playwright.sync_api import expect
 
     page.get_by_role("tab", name="Ask").click()
@@ -210,6 +210,7 @@ def test_a_which_question_shows_the_full_list_with_counts(page) -> None:
     expect(page.locator("#sa-chat")).to_contain_text("Mode: who")
     cards = page.locator("details.sa-turn[open] > article.sa-card")
     expect(cards).to_have_count(listed)
+    page.screenshot(path=str(shots / "who.png"))
     others = page.locator("details.sa-turn[open] details.sa-who-other")
     expect(others).to_have_count(total - listed)
     if total > listed:  # each one not listed: its closest passage one click away

@@ -331,7 +331,7 @@ def test_chat_cites_a_side_s_close_runners_up_up_to_the_depth(engine: Engine) ->
 def test_two_languages_named_are_the_sides_of_a_comparison(fast_index) -> None:
     subs = fast_index.submissions()
     question = "How do French and Spanish submissions differ on oversight bodies?"
-    plan = plan_comparison(question, subs, languages=["fr", "es"])
+    plan = plan_comparison(question, subs, query_sides=["language=fr", "language=es"])
     assert plan is not None
     assert [s.label for s in plan.sides] == [
         "French-language submissions",
@@ -342,6 +342,8 @@ def test_two_languages_named_are_the_sides_of_a_comparison(fast_index) -> None:
     assert "oversight" in plan.topic
     assert "French" not in plan.topic
     assert (
-        plan_comparison("Which French submissions mention oversight?", subs, languages=["fr"])
+        plan_comparison(
+            "Which French submissions mention oversight?", subs, query_sides=["language=fr"]
+        )
         is None
     )

@@ -59,15 +59,15 @@ def plan_comparison(
     filters: Filters | None = None,
     *,
     kind: str = "",
-    languages: Sequence[str] = (),
+    query_sides: Sequence[str] = (),
 ) -> Plan | None:
     """Return the Plan of a comparison question, or None when it is not one.
 
     ``kind`` is the Query's kind when the engine has one: "who" questions are never
     comparisons; otherwise the question's own words decide how firmly its sides must be named
-    (:meth:`Detected.sure`). ``languages``: the language codes the Query's sides name ("How do
-    French and Spanish submissions differ"): two of them are the sides when the question asks to
-    compare and names no two other sides.
+    (:meth:`Detected.sure`). ``query_sides``: the Query's sides; the languages among them ("How do
+    French and Spanish submissions differ": "language=fr", "language=es") are the sides when the
+    question asks to compare and names no two other sides.
     """
     if kind == "who":
         return None
@@ -78,6 +78,7 @@ def plan_comparison(
         return None
     sides = detected.sure(asks)
     if not sides and asks:
+        languages = [s.split("=", 1)[1] for s in query_sides if s.startswith("language=")]
         return _by_language(question, subs, languages)
     if not sides:
         return None

@@ -137,10 +137,12 @@ def render_who(answer: Answer, turn: int) -> str:
             f"{_esc(answer.text.splitlines()[0] if answer.text else '')} · mode: who</p>"
         )
     else:
+        plain = f"{listed} of {total} submissions"  # the scope says no more than the count
+        scope = f" ({_esc(answer.scope)})" if answer.scope and answer.scope != plain else ""
         head = (
             f'<p class="sa-who-count" data-count="{listed}" data-total="{total}">'
             f"<strong>{listed} of {total}</strong> submissions address this question"
-            f"{' (' + _esc(answer.scope) + ')' if answer.scope else ''} · mode: who</p>"
+            f"{scope} · mode: who</p>"
         )
     cards = "".join(render_card(c, turn) for c in answer.citations)
     others = "".join(
