@@ -4,11 +4,12 @@ Usage: PYTHONPATH=. .venv/bin/python benchmarks/refusal.py [--index DIR] [--embe
        [--no-write]
 
 For 4, 5, 6 and 8 folds of questions, benchmarks/tune.py's models are refitted on the other
-folds (the shipped passage features; the refusal features as shipped, or without one of them),
-and the held-out questions scored. Reported: the out-of-fold AUC of P(answerable) (how well it
-ranks answerable above no-answer questions, whatever the threshold), the refusal of no-answer
-questions at the pooled point where 5 % of answerable ones are refused, and the refusal with
-the threshold fitted inside each training fold, as shipped. With 39 no-answer questions a
+folds (the shipped passage features; the refusal features as shipped, without one of them, or
+with one that tune.py dropped), and the held-out questions scored. Reported: the out-of-fold
+AUC of P(answerable) (how well it ranks answerable above no-answer questions, whatever the
+threshold), the refusal of no-answer questions at the pooled point where 5 % of answerable
+ones are refused, and the refusal with the threshold fitted inside each training fold, as
+shipped. With 39 no-answer questions a
 fitted threshold moves by a question or two between fold counts, so read the AUC first.
 
 Writes "## Refusal features (issue 8)" in docs/benchmarks.md.
@@ -74,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     passage = tuple(bundled["passage"]["features"])
     engine, judge = tune.open_judge(args.index, args.embedder)
     items = tune.build_items(engine, judge, tune.load_sets(SETS.split(",")))
-    shipped = tune.QUESTION_SET
-    variants = [("as shipped", shipped)] + [
-        (f"without {name}", tuple(n for n in shipped if n != name)) for name in shipped[1:]
-    ]
+    shipped = tuple(bundled["question"]["features"])
+    variants = [("as shipped", shipped)]
+    variants += [(f"without {n}", tuple(m for m in shipped if m != n)) for n in shipped[1:]]
+    variants += [(f"with {n}", (*shipped, n)) for n in tune.QUESTION_SET if n not in shipped]
     lines = [
         f"Command: `PYTHONPATH=. .venv/bin/python benchmarks/refusal.py --embedder "
         f"{args.embedder}` ({time.strftime('%Y-%m-%d')}; {len(items)} labelled questions, "

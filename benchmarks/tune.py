@@ -540,6 +540,27 @@ def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, 
     return tuple(current) or FEATURES, rows
 
 
+def ablate_question(
+    items: list[Item], passage: tuple[str, ...], k: int
+) -> tuple[tuple[str, ...], list[tuple[str, dict]]]:
+    """Sequential elimination of the refusal (question-level) features after ``passage`` is
+    chosen: in the order of QUESTION_SET, drop a feature when the model without it (and without
+    those dropped before) keeps the out-of-fold AUC of P(answerable) within ``AUC_MARGIN`` of
+    the model with every one. ``top`` (the best passage) always stays: it is what reads the
+    passages."""
+    base = metrics(items, crossval(items, passage, QUESTION_SET, k))
+    rows = [("all refusal features", base)]
+    current = list(QUESTION_SET)
+    for name in QUESTION_SET[1:]:
+        rest = tuple(n for n in current if n != name)
+        m = metrics(items, crossval(items, passage, rest, k))
+        within = m["answer_auc"] >= base["answer_auc"] - AUC_MARGIN
+        rows.append((f"without {name}" + (" (dropped)" if within else " (kept)"), m))
+        if within:
+            current = list(rest)
+    return tuple(current), rows
+
+
 LOSS_MARGIN = 0.0002  # of the out-of-fold log loss (about 1 %): the ablation's margins (ablate)
 MAP_MARGIN = 0.002  # of who mAP
 AUC_MARGIN = 0.005  # of the AUC of P(answerable)
@@ -574,8 +595,9 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
     engine, judge = open_judge(index, embedder)
     items = build_items(engine, judge, load_sets(names))
     chosen, ablation = ablate(items, k)
-    oos = crossval(items, chosen, QUESTION_SET, k)
-    ins, fitted = insample(items, chosen, QUESTION_SET)
+    asked, question_ablation = ablate_question(items, chosen, k)
+    oos = crossval(items, chosen, asked, k)
+    ins, fitted = insample(items, chosen, asked)
     base_oos = crossval(items, ("cosine",), None, k)
     base_ins, _ = insample(items, ("cosine",), None)
     srows = sentence_rows(items, oos.probs, judge)
@@ -589,6 +611,8 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
         "items": items,
         "chosen": chosen,
         "ablation": ablation,
+        "asked": asked,
+        "question_ablation": question_ablation,
         "oos": metrics(items, oos),
         "ins": metrics(items, ins),
         "base_oos": metrics(items, base_oos),
@@ -685,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fast_index.exists():
         runs.append(run_embedder(args.fast_index, "fast", names, args.folds))
     for run in runs:
-        print(run["embedder"], "chosen:", run["chosen"])
+        print(run["embedder"], "chosen:", run["chosen"], "refusal features:", run["asked"])
         for label in ("oos", "ins", "base_oos"):
             print(f"  {label}:", {k: round(v, 3) for k, v in run[label].items()})
         print("  sentence:", run["sentence"])
