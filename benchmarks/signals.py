@@ -192,21 +192,11 @@ def who_ranking(items, probs) -> tuple[float, list[tuple[float, float, float]]]:
         for it, p in zip(items, probs, strict=True)
         if it.gold_keys and it.question.kind in tune.WHO_KINDS
     ]
-    aps = []
-    for it, p in who:
-        strengths = tune.submission_strengths(it, p)
-        ranked = sorted(strengths, key=lambda k: -strengths[k])
-        hits, total = 0, 0.0
-        for rank, key in enumerate(ranked, start=1):
-            if key in it.gold_keys:
-                hits += 1
-                total += hits / rank
-        aps.append(total / len(it.gold_keys))
     frontier = []
     for t in (0.02, 0.05, 0.15):
         r, pr = tune.who_f([it for it, _ in who], [p for _, p in who], t)
         frontier.append((t, r, pr))
-    return float(np.mean(aps)), frontier
+    return tune.who_map(items, probs), frontier
 
 
 def passage_table(items, folds: int) -> list[str]:

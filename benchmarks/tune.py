@@ -514,6 +514,11 @@ def open_judge(index: Path, embedder: str):
     return engine, judge
 
 
+LOSS_MARGIN = 0.0002  # of the out-of-fold log loss (about 1 %): the ablation's margins (ablate)
+MAP_MARGIN = 0.002  # of who mAP
+AUC_MARGIN = 0.005  # of the AUC of P(answerable)
+
+
 def ablate(items: list[Item], k: int) -> tuple[tuple[str, ...], list[tuple[str, dict]]]:
     """Sequential elimination of the passage features, everything refitted per fold: in the
     order of FEATURES, drop a feature when the model without it (and without those dropped
@@ -561,11 +566,6 @@ def ablate_question(
     return tuple(current), rows
 
 
-LOSS_MARGIN = 0.0002  # of the out-of-fold log loss (about 1 %): the ablation's margins (ablate)
-MAP_MARGIN = 0.002  # of who mAP
-AUC_MARGIN = 0.005  # of the AUC of P(answerable)
-
-
 def who_map(items: list[Item], probs: list[np.ndarray]) -> float:
     """Return the mean average precision of the submissions ranked by strength, over the
     answerable who questions (threshold-free: how well the gold ones come first)."""
@@ -582,12 +582,6 @@ def who_map(items: list[Item], probs: list[np.ndarray]) -> float:
                 total += hits / i
         aps.append(total / len(item.gold_keys))
     return float(np.mean(aps)) if aps else float("nan")
-
-
-def _f2(m: dict) -> float:
-    """Return the F2 of mean who recall and precision (an expert needs all of them)."""
-    r, p = m["who_recall"], m["who_precision"]
-    return 5 * r * p / (4 * p + r) if r + p else 0.0
 
 
 def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:

@@ -24,7 +24,7 @@ from assistant.analyses.compare import (
 )
 from assistant.analyses.sides import GROUP_WORDS, Side, detect_sides, submission_label
 from assistant.answering.extractive import stream_lines
-from assistant.query.cues import cue
+from assistant.query.cues import coded
 from assistant.query.groups import LANGUAGE_LABELS
 from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
 from ingest.analysis import fold
@@ -95,7 +95,7 @@ def _by_language(question: str, subs: list[Submission], languages: Sequence[str]
             sides.append(Side(label, keys, "language", (label,)))
     if len(sides) < 2:
         return None
-    words = [p.rsplit("=", 1)[0] for p in (*cue("language_adjective"), *cue("language"))]
+    words = [*coded("language_adjective"), *coded("language")]
     topic = topic_of(question, words)
     return Plan(tuple(sides), topic, tuple(question_aspects(topic)))
 

@@ -69,6 +69,11 @@ def cue(name: str) -> tuple[str, ...]:
     )
 
 
+def coded(name: str) -> dict[str, str]:
+    """Return {phrase: language code} of a cue whose phrases end in "=code" ("in french=fr")."""
+    return dict(p.rsplit("=", 1) for p in cue(name) if "=" in p)
+
+
 def phrase_pattern(phrases: tuple[str, ...]) -> str:
     """Return a regex alternation matching any of ``phrases`` as whole words, longest first."""
     ordered = sorted(set(phrases), key=len, reverse=True)

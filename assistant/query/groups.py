@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.query.cues import Group, cue, find, groups, phrase_pattern
+from assistant.query.cues import Group, coded, cue, find, groups, phrase_pattern
 from assistant.query.names import country_spans
 from ingest.analysis import LANGUAGES, fold_map
 from vectorstore.types import Filters
@@ -83,7 +83,7 @@ def _adjective_languages(folded: str) -> list[tuple[tuple[int, int], str]]:
     """Return (span, language) of each language adjective before plural document nouns:
     "French submissions", "the French and Spanish documents" (not "the French submission",
     which may be France's)."""
-    codes = dict(p.rsplit("=", 1) for p in cue("language_adjective"))
+    codes = coded("language_adjective")
     nouns = cue("language_noun")
     if not codes or not nouns:
         return []
@@ -107,8 +107,7 @@ LANGUAGE_LABELS = {"en": "English", "fr": "French", "es": "Spanish"}
 
 
 def _language_phrases(target: str) -> tuple[str, ...]:
-    phrases = set(cue("language"))
-    return tuple(p.rsplit("=", 1)[0] for p in phrases if p.endswith("=" + target))
+    return tuple(p for p, code in coded("language").items() if code == target)
 
 
 def _without_overlaps(found: list[Named]) -> list[Named]:
