@@ -225,8 +225,7 @@ def sentence_table(items, judge, vector_sets, sowner, spans_of, folds: int) -> l
     for j, row in enumerate(sowner):
         first.setdefault(int(row), j)
     cosine: dict[str, list[float]] = {name: [] for name in vector_sets}
-    group = []
-    for idx, (it, pr) in enumerate(zip(items, out.probs, strict=True)):
+    for it, pr in zip(items, out.probs, strict=True):
         if not it.question.answerable:
             continue
         q = it.vector / np.linalg.norm(it.vector)
@@ -236,39 +235,21 @@ def sentence_table(items, judge, vector_sets, sowner, spans_of, folds: int) -> l
                 j = first[int(row)]
                 for name, svec in vector_sets.items():
                     cosine[name].extend(svec[j : j + n] @ q)
-                group.extend([idx * 1_000_000 + int(row)] * n)
     for name, values in cosine.items():
         rows.columns[name] = np.array(values)
-    group = np.array(group)
-    fold = np.array(tune.folds_of(items, folds))[rows.question]
-
-    def fitted(names):
-        scores = np.zeros(len(rows.labels))
-        for f in range(folds):
-            train, test = fold != f, fold == f
-            model = tune.fit_logistic(
-                {n: c[train] for n, c in rows.columns.items()}, rows.labels[train], names
-            )
-            scores[test] = model.probability({n: c[test] for n, c in rows.columns.items()})
-        return scores
-
-    def within(scores):
-        hits = []
-        for g in np.unique(group):
-            mine = group == g
-            if mine.sum() > 1 and rows.labels[mine].any():
-                hits.append(rows.labels[mine][np.argmax(scores[mine])])
-        return float(np.mean(hits)), len(hits)
 
     table = [
         "| sentence model | chosen sentence is gold, within a passage | best of 8 passages |",
         "|---|---|---|",
     ]
-    variants = [("shipped features", SENTENCE_FEATURES), ("word coverage alone", ("coverage",))]
+    variants = [
+        ("every sentence feature", SENTENCE_FEATURES),
+        ("word coverage alone", ("coverage",)),
+    ]
     variants += [(f"+ {name}", (*SENTENCE_FEATURES, name)) for name in vector_sets]
     for name, names in variants:
-        scores = fitted(names)
-        share, n = within(scores)
+        scores = tune.sentence_crossval(rows, items, folds, names)
+        share, n = tune.within_passage_hit(rows, scores)
         top = tune.best_sentence_hit(rows, scores)
         table.append(f"| {name} | {share:.2f} ({n} passages) | {top:.2f} |")
         print(table[-1], flush=True)

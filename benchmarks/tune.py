@@ -23,6 +23,7 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -427,6 +428,7 @@ def reliability(items: list[Item], probs: list[np.ndarray]) -> list[tuple[str, i
 
 # ---- sentence choice ---------------------------------------------------------------------
 SENTENCE_PASSAGES = 8  # sentences of each question's best passages are rows
+HIT_MARGIN = 0.005  # of the sentence hit rates: the sentence ablation's margin (ablate_sentence)
 
 
 @dataclass
@@ -434,16 +436,24 @@ class SentenceRows:
     columns: dict[str, np.ndarray]
     labels: np.ndarray
     question: np.ndarray  # row -> item index
+    passage: np.ndarray  # row -> its passage (item index x 1,000,000 + passage row)
+
+
+def in_gold_quote(text: str, quotes: Sequence[str]) -> bool:
+    """Return whether ``text`` (a sentence or a shown quote) holds one of the gold ``quotes``
+    or lies 60 % inside one (by its words)."""
+    from assistant.answering.citations import overlap_ratio
+    from ingest.analysis import normalize_space
+
+    text = normalize_space(text)
+    return any(normalize_space(q) in text or overlap_ratio(text, q) >= 0.6 for q in quotes)
 
 
 def sentence_rows(items: list[Item], probs: list[np.ndarray], judge: Judge) -> SentenceRows:
     """Return sentence rows of each answerable question's best passages, labelled by quote."""
-    from assistant.answering.citations import overlap_ratio
-    from ingest.analysis import normalize_space
-
     snap = judge.snapshot()
     cols: dict[str, list[np.ndarray]] = {n: [] for n in SENTENCE_FEATURES}
-    labels, owner = [], []
+    labels, owner, within = [], [], []
     for idx, (it, pr) in enumerate(zip(items, probs, strict=True)):
         if not it.question.answerable:
             continue
@@ -458,27 +468,26 @@ def sentence_rows(items: list[Item], probs: list[np.ndarray], judge: Judge) -> S
                 cols[n].append(c[n])
             file_quotes = [q for f, q in it.question.quotes if f == it.files[row]]
             for s, e in spans:
-                sentence = normalize_space(passage.text[s:e])
-                hit = any(
-                    normalize_space(q) in sentence or overlap_ratio(sentence, q) >= 0.6
-                    for q in file_quotes
-                )
-                labels.append(hit)
+                labels.append(in_gold_quote(passage.text[s:e], file_quotes))
                 owner.append(idx)
+                within.append(idx * 1_000_000 + int(row))
     return SentenceRows(
         {n: np.concatenate(v) if v else np.zeros(0) for n, v in cols.items()},
         np.array(labels, dtype=np.float64),
         np.array(owner),
+        np.array(within),
     )
 
 
-def sentence_crossval(rows: SentenceRows, items: list[Item], k: int) -> np.ndarray:
+def sentence_crossval(
+    rows: SentenceRows, items: list[Item], k: int, names: tuple[str, ...] = SENTENCE_FEATURES
+) -> np.ndarray:
     fold = np.array(folds_of(items, k))[rows.question]
     out = np.zeros(len(rows.labels))
     for f in range(k):
         train = fold != f
         model = fit_logistic(
-            {n: c[train] for n, c in rows.columns.items()}, rows.labels[train], SENTENCE_FEATURES
+            {n: c[train] for n, c in rows.columns.items()}, rows.labels[train], names
         )
         test = fold == f
         out[test] = model.probability({n: c[test] for n, c in rows.columns.items()})
@@ -493,6 +502,43 @@ def best_sentence_hit(rows: SentenceRows, scores: np.ndarray) -> float:
         if rows.labels[mine].any():
             hits.append(rows.labels[mine][np.argmax(scores[mine])])
     return float(np.mean(hits)) if hits else float("nan")
+
+
+def within_passage_hit(rows: SentenceRows, scores: np.ndarray) -> tuple[float, int]:
+    """Return the share of passages (of two or more sentences, one of them gold) whose
+    best-scored sentence is a gold one, and how many passages that is: the quote a who card
+    shows once its passage is chosen."""
+    hits = []
+    for g in np.unique(rows.passage):
+        mine = rows.passage == g
+        if mine.sum() > 1 and rows.labels[mine].any():
+            hits.append(rows.labels[mine][np.argmax(scores[mine])])
+    return (float(np.mean(hits)) if hits else float("nan")), len(hits)
+
+
+def ablate_sentence(
+    rows: SentenceRows, items: list[Item], k: int
+) -> tuple[tuple[str, ...], list[tuple[str, float, float]]]:
+    """Eliminate sentence features as ``ablate`` does the passage ones: in order, a feature is
+    dropped when the model without it (and those dropped before) keeps both out-of-fold
+    measures (the question's top sentence is gold; within a passage, the chosen one is) within
+    ``HIT_MARGIN`` of the model with every feature."""
+
+    def measured(names):
+        scores = sentence_crossval(rows, items, k, names)
+        return best_sentence_hit(rows, scores), within_passage_hit(rows, scores)[0]
+
+    base = measured(SENTENCE_FEATURES)
+    table = [("every feature", *base)]
+    current = list(SENTENCE_FEATURES)
+    for name in SENTENCE_FEATURES:
+        rest = tuple(n for n in current if n != name)
+        top, within = measured(rest)
+        dropped = top >= base[0] - HIT_MARGIN and within >= base[1] - HIT_MARGIN
+        table.append((f"without {name}" + (" (dropped)" if dropped else " (kept)"), top, within))
+        if dropped:
+            current = list(rest)
+    return tuple(current), table
 
 
 # ---- the run -----------------------------------------------------------------------------
@@ -595,8 +641,9 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
     base_oos = crossval(items, ("cosine",), None, k)
     base_ins, _ = insample(items, ("cosine",), None)
     srows = sentence_rows(items, oos.probs, judge)
-    s_oos = sentence_crossval(srows, items, k)
-    smodel = fit_logistic(srows.columns, srows.labels, SENTENCE_FEATURES)
+    spoken, sentence_ablation = ablate_sentence(srows, items, k)
+    s_oos = sentence_crossval(srows, items, k, spoken)
+    smodel = fit_logistic(srows.columns, srows.labels, spoken)
     s_ins = smodel.probability(srows.columns)
     s_base = srows.columns["coverage"] + 0.01 * srows.columns["passage"]
     s_threshold = fit_sentence_threshold(srows, s_ins)
@@ -625,6 +672,10 @@ def run_embedder(index: Path, embedder: str, names: list[str], k: int) -> dict:
             "best_hit_oos": best_sentence_hit(srows, s_oos),
             "best_hit_ins": best_sentence_hit(srows, s_ins),
             "best_hit_coverage": best_sentence_hit(srows, s_base),
+            "within_oos": within_passage_hit(srows, s_oos),
+            "within_coverage": within_passage_hit(srows, s_base),
+            "features": spoken,
+            "ablation": sentence_ablation,
         },
         "fitted": {
             "passage": fitted.passage.to_json(),

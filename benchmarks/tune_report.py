@@ -135,7 +135,23 @@ def report(runs: list[dict], args, names: list[str]) -> str:
             "positive. Share of questions whose top sentence is a gold one: fitted "
             f"{_f(run['sentence']['best_hit_oos'])} out-of-sample, "
             f"{_f(run['sentence']['best_hit_ins'])} in-sample; word coverage alone "
-            f"{_f(run['sentence']['best_hit_coverage'])}.",
+            f"{_f(run['sentence']['best_hit_coverage'])}. Within a passage (of two or more "
+            "sentences, one of them gold: the quote a who card shows once its passage is "
+            f"chosen), the chosen sentence is a gold one in {_f(run['sentence']['within_oos'][0])} "
+            f"of {run['sentence']['within_oos'][1]} passages out-of-sample; word coverage alone "
+            f"{_f(run['sentence']['within_coverage'][0])}.",
+            "",
+            "Sentence features, eliminated in order as the passage features are (out-of-fold; a "
+            "feature is dropped when both measures stay within 0.005 of every feature's): "
+            + ", ".join(run["sentence"]["features"])
+            + " kept.",
+            "",
+            "| sentence model | question's top sentence is gold | within a passage |",
+            "|---|---|---|",
+            *(
+                f"| {name} | {_f(top)} | {_f(within)} |"
+                for name, top, within in run["sentence"]["ablation"]
+            ),
         ]
     out += ["", f"Run time: {sum(r['seconds'] for r in runs):.0f} s."]
     return "\n".join(out)

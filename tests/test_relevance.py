@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from assistant.answering.relevance import (
     load_model,
     unseen_names,
 )
-from assistant.answering.sentences import CELL, quote_spans
+from assistant.answering.sentences import CELL, quote_spans, sentence_spans
 from assistant.config import RelevanceSettings, Settings
 from assistant.errors import ConfigError
 from assistant.retrieval.glossary import bundled
@@ -141,6 +142,27 @@ def test_a_quantity_question_reads_the_passages_an_answer_would_quote(judge) -> 
     plain = judge.probe("When may police officers use firearms?")
     assert judge.question_features(plain, probs, keys, rows)["quantity_missing"][0] == 0.0
     assert judge.question_features(probe, probs, keys)["quantity_missing"][0] == 0.0  # no rows
+
+
+def test_the_quoted_sentence_is_the_one_that_holds_the_question_not_a_short_one(judge) -> None:
+    # A short closing line once outscored the sentence that answers ("They must be received by
+    # 12 May 2023." quoted for a question on oversight powers): length is no longer a feature.
+    probe = judge.probe(
+        "Which submissions give an oversight body the right to visit police stations?"
+    )
+    english = next(p for p in judge.snapshot().passages if p.language == "en")
+    text = (
+        "Accountability measures may include oversight, monitoring and the reporting of "
+        "violations by law enforcement officials. Replies are due by 12 May."
+    )
+    passage = replace(english, text=text, char_end=english.char_start + len(text))
+    spans = sentence_spans(text)
+    assert len(spans) == 2
+    for strength in (0.2, 0.9):
+        scores = judge.sentences(probe, passage, spans, strength)
+        assert text[slice(*spans[int(np.argmax(scores))])].startswith("Accountability")
+    for embedder in ("e5", "fast"):
+        assert "short" not in load_model(embedder).sentence.features
 
 
 def test_quote_spans_never_cross_table_cells() -> None:
