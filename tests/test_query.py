@@ -102,6 +102,12 @@ def test_a_language_is_a_group_and_not_a_country_scope() -> None:
         ("How many experts sit on the Expert Mechanism?", "answer"),
         ("Who can lodge a complaint with the inspectorate?", "answer"),
         ("Which country's constitution bars orders to the police chief?", "answer"),
+        ("Who mentions no-knock warrants?", "who"),
+        ("Who else talks about the duty to intervene?", "who"),
+        ("Qui parle de la discrimination raciale dans les contrôles ?", "who"),
+        ("¿Quién menciona las cámaras corporales?", "who"),
+        ("Who investigates police misconduct in Peru?", "answer"),
+        ("Combien d'États mentionnent les caméras-piétons ?", "who"),
     ],
 )
 def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
@@ -114,6 +120,8 @@ def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
         ("Which Spanish submissions mention reparation?", "es"),
         ("What do the French-speaking submissions say about identity checks?", "fr"),
         ("Which English documents describe body cameras?", "en"),
+        ("Que disent les contributions espagnoles des sanctions ?", "es"),
+        ("¿Qué dicen los documentos franceses sobre la fuerza?", "fr"),
     ],
 )
 def test_a_language_adjective_before_plural_submissions_names_the_language(
@@ -216,12 +224,24 @@ WHO_FIRST = "Which submissions describe independent bodies that investigate poli
         ("Which of them are States?", Filters(submitter_type=("State",))),
         ("Lesquels d'entre eux sont des États ?", Filters(submitter_type=("State",))),
         ("¿Cuáles de ellos son ONG?", Filters(submitter_type=("NGO/civil society",))),
+        ("Lesquelles sont des États ?", Filters(submitter_type=("State",))),
+        ("Seulement les contributions espagnoles ?", Filters(language=("es",))),
+        ("Only the Spanish ones?", Filters(language=("es",))),
+        ("Et au Pérou ?", Filters(country=("Peru",))),
+        ("¿Y en el Perú?", Filters(country=("Peru",))),
     ],
 )
 def test_a_followup_that_only_narrows_a_who_list_asks_who_again(followup, filters) -> None:
     q = query(followup, (WHO_FIRST,))
     assert (q.is_followup, q.kind, q.filters) == (True, "who", filters)
     assert "investigate" in q.carried
+
+
+def test_a_followup_naming_another_group_drops_the_earlier_one() -> None:
+    # "States" of the first question is not carried: "And NGOs?" is not States against NGOs
+    q = query("And NGOs?", ("Which States require police to report deaths in custody?",))
+    assert (q.kind, q.filters) == ("who", Filters(submitter_type=("NGO/civil society",)))
+    assert "States" not in q.carried and "deaths" in q.carried
 
 
 def test_a_followup_with_words_of_its_own_asks_for_an_answer() -> None:

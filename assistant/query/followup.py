@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
+from assistant.query.cues import groups
 from assistant.query.groups import named_groups, without_groups
 from assistant.query.names import country_named, entities
 from assistant.query.terms import question_stop_words
@@ -116,7 +117,10 @@ def resolve(
             ).question
     if not previous or not is_followup(question):
         return Resolved(question, None, False, previous=previous)
-    languages = [g for g in named_groups(question) if g.filters.language]  # "in French"
+    groups_named = named_groups(question)
+    languages = [g for g in groups_named if g.filters.language]  # "in French"
+    # "And NGOs?" after "Which States …": the earlier group's word is not part of the topic
+    replaced = {w for g in groups() for w in g.words} if groups_named else set()
     new = entities(without_groups(question, languages), countries, submitters)
     filters = Filters(**{k: (v,) for k, v in new.items()}) if new else None
     own = _content_words(question)
@@ -126,7 +130,7 @@ def resolve(
     carried = []
     for word in _content_words(previous):
         folded = fold(word)
-        if folded in own_folded or folded in dropped:
+        if folded in own_folded or folded in dropped or folded in replaced:
             continue
         named = country_named(folded, countries) if new else ""
         if named and named != new.get("country"):

@@ -53,7 +53,8 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
     leads = set(cue("lead"))
     dets = cue("determiner")
     det = rf"(?:{phrase_pattern(dets)}\s+)?" if dets else ""
-    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}\s+{det}$" if leads else r"^$"
+    gap = r"(?:(?<=')|\s+)"  # "combien d'ONG": an elided lead needs no space
+    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}{gap}{det}$" if leads else r"^$"
     opening = cue("opening")
     if opening:  # "And NGOs?", "Only the States?": a follow-up's first words
         lead_end += rf"|^[¿¡\"'«\s]*{phrase_pattern(opening)}\s+{det}$"
@@ -82,7 +83,8 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
 def _adjective_languages(folded: str) -> list[tuple[tuple[int, int], str]]:
     """Return (span, language) of each language adjective before plural document nouns:
     "French submissions", "the French and Spanish documents" (not "the French submission",
-    which may be France's)."""
+    which may be France's); in French and Spanish, after them ("les contributions
+    espagnoles")."""
     codes = coded("language_adjective")
     nouns = cue("language_noun")
     if not codes or not nouns:
@@ -91,6 +93,20 @@ def _adjective_languages(folded: str) -> list[tuple[tuple[int, int], str]]:
     run = re.compile(
         rf"(?<!\w){adjective}(?:\s*(?:,|and|or)\s*{adjective})*\s+{phrase_pattern(nouns)}(?!\w)"
     )
+    found = _adjectives_in(run, folded, adjective, codes)
+    after = coded("language_adjective_after")  # "les contributions espagnoles"
+    if after:
+        adjective = phrase_pattern(tuple(after))
+        run = re.compile(
+            rf"(?<!\w){phrase_pattern(nouns)}\s+{adjective}(?:\s*(?:,|et|ou|y|o)\s*{adjective})*(?!\w)"
+        )
+        found += _adjectives_in(run, folded, adjective, after)
+    return found
+
+
+def _adjectives_in(
+    run: re.Pattern, folded: str, adjective: str, codes: dict[str, str]
+) -> list[tuple[tuple[int, int], str]]:
     found = []
     for match in run.finditer(folded):
         for word in re.finditer(rf"(?<!\w){adjective}(?!\w)", match.group()):

@@ -4,7 +4,9 @@
   opens the question or names two sides, or two sides (groups, countries, submitters,
   documents) named together.
 - ``who``: the question opens with "which"/"what"/"quels"/"qué"... followed by a word for
-  submissions or a group ("Which submissions ...", "Which States ...", "¿Qué ONG ...").
+  submissions or a group ("Which submissions ...", "Which States ...", "¿Qué ONG ..."), or
+  with "who"/"qui"/"quién" and a verb of saying ("Who mentions ...", "Qui parle de ...");
+  "Who investigates complaints in Kenya?" asks an answer.
 - ``answer``: anything else.
 
 Words are data: see :mod:`assistant.query.cues`.
@@ -43,8 +45,14 @@ def question_kind(question: str, sides: int = 0) -> str:
     nouns = cue("documents") + tuple(w for g in groups() for w in g.words)
     if openers and nouns:
         between = rf"(?:(?!{_AUXILIARIES}\b)[\w'-]+\s+){{0,2}}?"
-        opening = rf"^{phrase_pattern(openers)}\s+{between}{phrase_pattern(nouns)}(?![\w'’])"
+        gap = r"(?:(?<=')|\s+)"  # "combien d'États": an elided opener needs no space
+        opening = rf"^{phrase_pattern(openers)}{gap}{between}{phrase_pattern(nouns)}(?![\w'’])"
         if re.match(opening, folded):
+            return "who"
+    pronouns, verbs = cue("who_pronoun"), cue("reporting_verb")
+    if pronouns and verbs:  # "Who mentions …?", "Qui parle de …", "¿Quién menciona …?"
+        speaking = rf"^{phrase_pattern(pronouns)}\s+(?:else\s+|also\s+|autre\s+|mas\s+)?"
+        if re.match(speaking + rf"{phrase_pattern(verbs)}(?![\w'’])", folded):
             return "who"
     return "compare" if sides >= 2 else "answer"
 

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
+from assistant.query.cues import cue
 from assistant.query.followup import Turn, merge_filters, resolve
 from assistant.query.groups import Named, group_named, named_groups, without_groups
 from assistant.query.kinds import question_kind
 from assistant.query.names import names_in
-from assistant.query.scopes import Scope, scopes, without_names
+from assistant.query.scopes import Scope, remove_words, scopes, without_names
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.glossary import Concept, Glossary
 from ingest.types import Submission
@@ -114,14 +115,14 @@ def analyse(
 def _narrows(question: str, subs: list[Submission], previous: str) -> bool:
     """Return True when a follow-up of a "which submissions" question only narrows its list:
     it names a group or a scope and no words of its own ("And among NGOs?", "What about
-    Kenya?"), so it asks who too."""
+    Kenya?", "Seulement les contributions espagnoles ?"), so it asks who too."""
     if not previous or question_kind(previous) != "who":
         return False
     found = named_groups(question)
     own = without_groups(question, found)
     if not found and not scopes(own, subs):
         return False
-    rest = without_names(own, subs, countries=True)
+    rest = remove_words(without_names(own, subs, countries=True), cue("documents") + cue("opening"))
     return not question_terms(rest, query_language(rest)).words
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.query.names import acronyms_in, acronyms_of, aliases_of, entities_all
-from ingest.analysis import fold
+from ingest.analysis import fold, fold_map
 from ingest.types import Submission
 from vectorstore.types import Filters
 
@@ -84,14 +84,21 @@ def without_names(
 def remove_words(text: str, names: Iterable[str]) -> str:
     """Return ``text`` without ``names`` (and their possessive "'s"), spaces tidied.
 
-    Names in capitals are removed in that case only ("IPCMC"); others whatever their case.
+    Names in capitals are removed in that case only ("IPCMC"); others whatever their case and
+    accents.
     The text itself comes back when nothing but punctuation would be left.
     """
     out = text
     for name in sorted(set(names), key=len, reverse=True):
         if not name:
             continue
-        pattern = rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)"
-        out = re.sub(pattern, " ", out, flags=0 if name.isupper() else re.IGNORECASE)
+        if name.isupper():
+            out = re.sub(rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", " ", out)
+            continue
+        folded, offsets = fold_map(out)  # "Pérou" goes for the alias "perou"
+        offsets.append(len(out))
+        pattern = rf"(?<!\w){re.escape(fold(name))}(?:'s)?(?!\w)"
+        for m in reversed(list(re.finditer(pattern, folded))):
+            out = out[: offsets[m.start()]] + " " + out[offsets[m.end()] :]
     out = re.sub(r"\s+", " ", out).strip()
     return out if _WORD.search(out) else text
