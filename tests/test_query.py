@@ -162,6 +162,12 @@ def test_scopes_name_countries_by_adjective_and_documents_by_acronym() -> None:
     )
     assert [(s.kind, s.label) for s in found] == [("country", "France"), ("country", "Peru")]
     assert [s.side() for s in found] == ["country=France", "country=Peru"]
+    for question, country in (
+        ("Que dit le code de déontologie français sur la force ?", "France"),
+        ("Que prévoit le droit péruvien sur les sanctions ?", "Peru"),
+        ("¿Qué dice la ley peruana sobre el uso de la fuerza?", "Peru"),
+    ):
+        assert [s.label for s in scopes(question, SUBS)] == [country]
     bill = scopes("What powers does Malaysia's IPCMC Bill give?", SUBS)
     assert [(s.kind, s.label) for s in bill] == [("document", "IPCMC")]
     assert bill[0].filters == Filters(submission_key=("State_Malaysia_IPCMC-Bill.docx",))
