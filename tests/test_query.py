@@ -66,11 +66,36 @@ def test_the_group_a_question_names_becomes_a_filter(question, label, types) -> 
         "What are the obligations of States under international law?",
         "What must States do to investigate deaths?",
         "When may police officers use firearms?",
+        "What obligations do States have under Human Rights Council resolution 47/21?",
+        "How do states in the US report deaths in custody?",
     ],
 )
 def test_a_group_word_without_a_lead_names_no_group(question: str) -> None:
     assert group_named(question) is None
     assert query(question).filters is None
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "kind"),
+    [
+        ("What do NGOs say about chokeholds?", "NGOs", "answer"),
+        ("¿Qué dicen los Estados sobre la fuerza?", "States", "answer"),
+        ("Que disent les ONG des contrôles d'identité ?", "NGOs", "answer"),
+        ("Did any NGOs call for prosecutions?", "NGOs", "who"),
+        ("Which States' laws allow lethal force only to protect life?", "States", "who"),
+    ],
+)
+def test_a_group_that_says_something_is_the_group(question: str, label: str, kind: str) -> None:
+    q = query(question)
+    assert (q.group_label, q.kind) == (label, kind)
+
+
+def test_groups_joined_in_a_which_question_are_one_group_of_either_type() -> None:
+    q = query("Which States, NGOs or NHRIs mention body-worn cameras?")
+    assert q.kind == "who"
+    assert q.group_label == "States, NGOs and NHRIs"
+    assert q.filters == Filters(submitter_type=("State", "NGO/civil society", "NHRI"))
+    assert query("Quels États et ONG évoquent les caméras ?").group_label == "States and NGOs"
 
 
 def test_a_language_is_a_group_and_not_a_country_scope() -> None:
@@ -249,6 +274,12 @@ def test_a_followup_naming_another_group_drops_the_earlier_one() -> None:
     assert (q.kind, q.filters) == ("who", Filters(submitter_type=("NGO/civil society",)))
     assert "States" not in q.carried
     assert "deaths" in q.carried
+
+
+def test_a_country_followup_after_an_answer_replaces_the_possessive_country() -> None:
+    q = query("And what about Peru?", ("What does France's code say about firearms?",))
+    assert (q.kind, q.filters) == ("answer", Filters(country=("Peru",)))
+    assert "France's" not in q.carried
 
 
 def test_a_followup_with_words_of_its_own_asks_for_an_answer() -> None:

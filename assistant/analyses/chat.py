@@ -22,21 +22,17 @@ from assistant.analyses.compare import (
     question_aspects,
     topic_of,
 )
-from assistant.analyses.sides import GROUP_WORDS, Side, detect_sides, submission_label
+from assistant.analyses.sides import Side, detect_sides, submission_label
 from assistant.answering.extractive import stream_lines
 from assistant.query.cues import coded
 from assistant.query.groups import LANGUAGE_LABELS
+from assistant.query.kinds import question_kind
 from assistant.types import Answer, Citation, CitationsReady, Claim, Done, Event, TextDelta
 from ingest.analysis import fold
 from ingest.types import Submission
 from vectorstore.types import Filters, Hit
 
-_WHO_OPENERS = r"(?:which|what|quels?|quelles?|que|cuales?|cual|que)"
-_WHO_NOUNS = r"(?:submissions?|submitters?|documents?|contributions?|countries|pays|paises|"
-_WHO_NOUNS += "|".join(re.escape(g) for g in GROUP_WORDS if " " not in g) + ")"
 _ON = re.compile(r"^\s*(?:on|about|regarding|sur|en ce qui concerne|sobre|en cuanto a)\s+", re.I)
-_AUXILIARIES = r"(?:do|does|did|is|are|was|were|have|has|would|could|should)"
-_WHO = re.compile(rf"^{_WHO_OPENERS}\s+(?:(?!{_AUXILIARIES}\b)\w+\s+){{0,2}}?{_WHO_NOUNS}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +45,8 @@ class Plan:
 
 
 def is_who_question(question: str) -> bool:
-    """Return True for "Which submissions/States/NGOs …" questions."""
-    return bool(_WHO.match(fold(question).strip().lstrip("¿¡\"'« ")))
+    """Return True for "Which submissions/States/NGOs …" questions (the Query's who rule)."""
+    return question_kind(question) == "who"
 
 
 def plan_comparison(

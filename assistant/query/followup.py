@@ -129,7 +129,7 @@ def resolve(
     dropped = {fold(v) for k, v in old.items() if k in new and new[k] != v}
     carried = []
     for word in _content_words(previous):
-        folded = fold(word)
+        folded = re.sub(r"'s$", "", fold(word))  # "Kenya's" names Kenya
         if folded in own_folded or folded in dropped or folded in replaced:
             continue
         named = country_named(folded, countries) if new else ""

@@ -58,18 +58,42 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
     opening = cue("opening")
     if opening:  # "And NGOs?", "Only the States?": a follow-up's first words
         lead_end += rf"|^[¿¡\"'«\s]*{phrase_pattern(opening)}\s+{det}$"
+    initial = cue("lead_initial")  # "Do States …" (not "What obligations do States have")
+    first = rf"^[¿¡\"'«\s]*{phrase_pattern(initial)}\s+{det}$" if initial else r"^\b$"
+    verbs = cue("reporting_verb")  # "What do NGOs say …", "¿Qué dicen los Estados …?"
+    aux = rf"(?<!\w){phrase_pattern(initial)}\s+{det}$" if initial else r"^\b$"
+    said_before = rf"(?<!\w){phrase_pattern(verbs)}\s+{det}$" if verbs else r"^\b$"
+    said_after = rf"^\s+{phrase_pattern(verbs)}(?!\w)" if verbs else r"^\b$"
+    joined = rf"(?:\s*,|\s+(?:and|or|et|ou|y|o))\s+{det}$"  # "Which States and NGOs"
     found: dict[str, tuple[int, Group, list[tuple[int, int]]]] = {}
     countries = country_spans(folded)
+    led_ends: set[int] = set()
+    pending = []
     for group in groups():
         spans = []
         for match in find(group.words, folded):
             if any(a <= match.start() and match.end() <= b for a, b in countries):
                 continue  # "states" in "United States" names a country, not the States
-            before = folded[: match.start()][-40:]
-            if anywhere or re.search(lead_end, before):
+            before = folded[: match.start()]
+            spoken = re.search(said_before, before[-40:]) or (
+                re.search(aux, before[-40:]) and re.match(said_after, folded[match.end() :])
+            )
+            if anywhere or re.search(lead_end, before[-40:]) or re.search(first, before) or spoken:
                 spans.append(back(match.span()))
+                led_ends.add(match.end())
+            else:
+                pending.append((group, match))
         if spans:
             found[group.label] = (spans[0][0], group, spans)
+    grown = True
+    while grown:  # a group joined to a led one is led too ("States, NGOs or NHRIs")
+        grown = False
+        for group, match in pending:
+            tie = re.search(joined, folded[: match.start()])
+            if tie and tie.start() in led_ends and group.label not in found:
+                found[group.label] = (back(match.span())[0], group, [back(match.span())])
+                led_ends.add(match.end())
+                grown = True
     out = [_of(g, spans) for _, g, spans in sorted(found.values(), key=lambda item: item[0])]
     out = _without_overlaps(out)
     spoken = [(m.span(), t) for t in LANGUAGES for m in find(_language_phrases(t), folded)]
@@ -150,6 +174,15 @@ def without_groups(text: str, found: Sequence[Named]) -> str:
 
 
 def group_named(question: str) -> Named | None:
-    """Return the one group ``question`` is about, or None (none, or several: a comparison)."""
+    """Return the group ``question`` is about, or None (none, or a language and a type).
+
+    Several types of submitter ("Which States and NGOs …") are one group that takes either.
+    """
     found = named_groups(question)
-    return found[0] if len(found) == 1 else None
+    if len(found) == 1:
+        return found[0]
+    if len(found) < 2 or any(g.filters.language for g in found):
+        return None
+    types = tuple(t for g in found for t in g.filters.submitter_type)
+    label = ", ".join(g.label for g in found[:-1]) + " and " + found[-1].label
+    return Named(Filters(submitter_type=types), label, tuple(s for g in found for s in g.spans))

@@ -22,8 +22,9 @@ from ingest.analysis import fold
 KINDS = ("answer", "who", "compare")
 # "What do submissions say about X?" asks for an answer, "Which submissions say X?" asks who
 # nor does "What must States do?" (a modal between the opener and the group word)
-_AUXILIARIES = (
-    "(?:do|does|did|is|are|was|were|have|has|must|should|can|could|may|might|shall|will|would)"
+_AUXILIARIES_WORDS = (
+    *("do", "does", "did", "is", "are", "was", "were", "have", "has", "must", "should", "can"),
+    *("could", "may", "might", "shall", "will", "would"),
 )
 
 
@@ -43,13 +44,18 @@ def question_kind(question: str, sides: int = 0) -> str:
         return "compare"
     openers = cue("who")
     nouns = cue("documents") + tuple(w for g in groups() for w in g.words)
+    verbs = cue("reporting_verb")
     if openers and nouns:
-        between = rf"(?:(?!{_AUXILIARIES}\b)[\w'-]+\s+){{0,2}}?"
+        # "¿Qué dicen las contribuciones …?" asks what they say, as "What do submissions say"
+        helper = phrase_pattern((*_AUXILIARIES_WORDS, *verbs))
+        between = rf"(?:(?!{helper}\b)[\w'-]+\s+){{0,2}}?"
         gap = r"(?:(?<=')|\s+)"  # "combien d'États": an elided opener needs no space
-        opening = rf"^{phrase_pattern(openers)}{gap}{between}{phrase_pattern(nouns)}(?![\w'’])"
+        # "Which States' laws …" asks which States ("Which country's constitution …" does not)
+        noun = rf"{phrase_pattern(nouns)}(?:'(?!\w))?(?![\w'’])"
+        opening = rf"^{phrase_pattern(openers)}{gap}{between}{noun}"
         if re.match(opening, folded):
             return "who"
-    pronouns, verbs = cue("who_pronoun"), cue("reporting_verb")
+    pronouns = cue("who_pronoun")
     if pronouns and verbs:  # "Who mentions …?", "Qui parle de …", "¿Quién menciona …?"
         speaking = rf"^{phrase_pattern(pronouns)}\s+(?:else\s+|also\s+|autre\s+|mas\s+)?"
         if re.match(speaking + rf"{phrase_pattern(verbs)}(?![\w'’])", folded):
