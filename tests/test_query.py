@@ -193,6 +193,11 @@ def test_scopes_name_countries_by_adjective_and_documents_by_acronym() -> None:
         ("¿Qué dice la ley peruana sobre el uso de la fuerza?", "Peru"),
     ):
         assert [s.label for s in scopes(question, SUBS)] == [country]
+    decree = Submission("State_Peru_Decreto-1186.docx", "h5", "State_Peru_Decreto-1186.docx",
+                        "Decreto Legislativo N.° 1186", "Peru", "State", "Peru", "es")  # fmt: skip
+    found = scopes("What does Decreto Legislativo 1186 say about firearms?", [*SUBS, decree])
+    assert [(s.kind, s.label) for s in found] == [("document", "1186")]
+    assert scopes("What was proposed in 2019?", SUBS) == []  # a year names no document
     bill = scopes("What powers does Malaysia's IPCMC Bill give?", SUBS)
     assert [(s.kind, s.label) for s in bill] == [("document", "IPCMC")]
     assert bill[0].filters == Filters(submission_key=("State_Malaysia_IPCMC-Bill.docx",))

@@ -16,7 +16,8 @@ from ingest.analysis import fold
 from ingest.types import Submission
 
 DEMONYMS = Path(__file__).resolve().parents[1] / "data" / "demonyms.tsv"
-_ACRONYM = re.compile(r"\b([A-Z]{3,}|\d{5,})\b")
+# acronyms, and numbers of five digits or more or of four that are no year ("Decreto 1186")
+_ACRONYM = re.compile(r"\b([A-Z]{3,}|\d{5,}|(?!(?:19|20)\d\d\b)\d{4})\b")
 
 
 @cache
