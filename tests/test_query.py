@@ -76,6 +76,29 @@ def test_a_group_word_without_a_lead_names_no_group(question: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("Citez les ONG qui parlent des victimes.", "NGOs"),
+        ("Y a-t-il des organes de l'ONU qui traitent de l'impunité ?", "UN bodies"),
+        ("¿Qué organismos de la ONU tratan la rendición de cuentas?", "UN bodies"),
+        (
+            "¿Existen instituciones nacionales de derechos humanos que hablen de la policía?",
+            "NHRIs",
+        ),
+    ],
+)
+def test_french_and_spanish_list_questions_name_their_group(question: str, label: str) -> None:
+    q = query(question)
+    assert (q.kind, q.group_label) == ("who", label)
+
+
+def test_a_french_pronoun_marks_a_followup() -> None:
+    q = query("Quels pouvoirs a-t-elle ?", ("Quel est le rôle de l'IGPN en France ?",))
+    assert q.is_followup
+    assert "IGPN" in q.resolved
+
+
+@pytest.mark.parametrize(
     ("question", "label", "kind"),
     [
         ("What do NGOs say about chokeholds?", "NGOs", "answer"),
@@ -133,6 +156,10 @@ def test_a_language_is_a_group_and_not_a_country_scope() -> None:
         ("¿Quién menciona las cámaras corporales?", "who"),
         ("Who investigates police misconduct in Peru?", "answer"),
         ("Combien d'États mentionnent les caméras-piétons ?", "who"),
+        ("Existe-t-il des contributions qui mentionnent les caméras-piétons ?", "who"),
+        ("¿Hay alguna contribución que mencione las cámaras corporales?", "who"),
+        ("¿Qué dicen los Estados sobre la fuerza?", "answer"),
+        ("¿Existe un órgano independiente en el Perú?", "answer"),
     ],
 )
 def test_kind_detection_in_three_languages(question: str, kind: str) -> None:
@@ -265,6 +292,7 @@ WHO_FIRST = "Which submissions describe independent bodies that investigate poli
         ("Only the Spanish ones?", Filters(language=("es",))),
         ("Et au Pérou ?", Filters(country=("Peru",))),
         ("¿Y en el Perú?", Filters(country=("Peru",))),
+        ("Which ones are UN bodies?", Filters(submitter_type=("UN/intergovernmental",))),
     ],
 )
 def test_a_followup_that_only_narrows_a_who_list_asks_who_again(followup, filters) -> None:

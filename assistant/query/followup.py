@@ -32,8 +32,9 @@ _LEADS = (
     "et ", "quid ", "seulement ", "uniquement ", "y ", "solo ", "solamente ",
 )  # fmt: skip
 _PRONOUNS = {
-    *("he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs"),
+    *("he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs", "ones"),
     *("eux", "lesquels", "lesquelles", "ellos", "ellas"),  # "d'entre eux", "de ellos"
+    *("il", "elle", "ils", "elles"),  # "Quels pouvoirs a-t-elle ?"
 }
 _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
@@ -66,6 +67,7 @@ def is_followup(question: str) -> bool:
     if text.startswith(_LEADS):
         return True
     tokens = set(_WORD.findall(text))
+    tokens |= {part for token in tokens for part in token.split("-")}  # "a-t-elle"
     if tokens & _PRONOUNS:
         return True
     return bool(_DEICTIC_TAIL.search(text) or _MENTIONED.search(text))
