@@ -254,6 +254,21 @@ def test_terms_hold_the_content_words_with_stems_and_glossary_bridges() -> None:
     assert any("handcuff" in c.terms["en"] for c in q.concepts)
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("What do States say about the use of force?", ("states", "use", "force")),
+        ("¿Qué dicen los Estados sobre el uso de la fuerza?", ("uso", "fuerza")),
+        ("Quelles contributions mentionnent les caméras ?", ("cameras",)),
+        ("Combien de plaintes ont été jugées fondées ?", ("plaintes", "jugees", "fondees")),
+    ],
+)
+def test_words_that_frame_a_question_are_no_topic_in_any_language(question, words) -> None:
+    # "say" was never a topic word; "dicen", "mentionnent", "contributions", "combien" now
+    # are not either
+    assert query(question).terms.words == words
+
+
 def test_without_history_resolved_is_the_text() -> None:
     q = query("When may police officers use firearms?")
     assert (q.text, q.resolved, q.language, q.kind) == (q.resolved, q.text, "en", "answer")

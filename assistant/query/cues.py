@@ -15,6 +15,7 @@ from pathlib import Path
 from ingest.analysis import fold
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+AFTER_LEAD = r"(?:(?<=')|\s+)"  # what follows a lead word: spaces, or none after an elision ("d'")
 
 
 @dataclass(frozen=True, slots=True)

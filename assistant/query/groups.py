@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.query.cues import Group, coded, cue, find, groups, phrase_pattern
+from assistant.query.cues import AFTER_LEAD, Group, coded, cue, find, groups, phrase_pattern
 from assistant.query.names import country_spans
 from ingest.analysis import LANGUAGES, fold_map
 from vectorstore.types import Filters
@@ -53,8 +53,7 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
     leads = set(cue("lead"))
     dets = cue("determiner")
     det = rf"(?:{phrase_pattern(dets)}\s+)?" if dets else ""
-    gap = r"(?:(?<=')|\s+)"  # "combien d'ONG": an elided lead needs no space
-    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}{gap}{det}$" if leads else r"^$"
+    lead_end = rf"(?:^|(?<!\w)){phrase_pattern(tuple(leads))}{AFTER_LEAD}{det}$" if leads else r"^$"
     opening = cue("opening")
     if opening:  # "And NGOs?", "Only the States?": a follow-up's first words
         lead_end += rf"|^[¿¡\"'«\s]*{phrase_pattern(opening)}\s+{det}$"

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.query.cues import cue, find, groups, phrase_pattern
+from assistant.query.cues import AFTER_LEAD, cue, find, groups, phrase_pattern
 from ingest.analysis import fold
 
 KINDS = ("answer", "who", "compare")
 # "What do submissions say about X?" asks for an answer, "Which submissions say X?" asks who
 # nor does "What must States do?" (a modal between the opener and the group word)
-_AUXILIARIES_WORDS = (
+_AUXILIARIES = (
     *("do", "does", "did", "is", "are", "was", "were", "have", "has", "must", "should", "can"),
     *("could", "may", "might", "shall", "will", "would"),
 )
@@ -47,12 +47,11 @@ def question_kind(question: str, sides: int = 0) -> str:
     verbs = cue("reporting_verb")
     if openers and nouns:
         # "¿Qué dicen las contribuciones …?" asks what they say, as "What do submissions say"
-        helper = phrase_pattern((*_AUXILIARIES_WORDS, *verbs))
+        helper = phrase_pattern((*_AUXILIARIES, *verbs))
         between = rf"(?:(?!{helper}\b)[\w'-]+\s+){{0,2}}?"
-        gap = r"(?:(?<=')|\s+)"  # "combien d'États": an elided opener needs no space
         # "Which States' laws …" asks which States ("Which country's constitution …" does not)
         noun = rf"{phrase_pattern(nouns)}(?:'(?!\w))?(?![\w'’])"
-        opening = rf"^{phrase_pattern(openers)}{gap}{between}{noun}"
+        opening = rf"^{phrase_pattern(openers)}{AFTER_LEAD}{between}{noun}"
         if re.match(opening, folded):
             return "who"
     pronouns = cue("who_pronoun")
