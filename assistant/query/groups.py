@@ -42,6 +42,10 @@ def _of(group: Group, spans: list[tuple[int, int]]) -> Named:
 def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
     """Return the groups ``question`` names, in order of first mention.
 
+    A group word counts after a lead word ("Which States", "parmi les ONG"), opening a
+    follow-up ("And NGOs?"), after "do"/"did" that open the question or come before a verb of
+    saying ("Do any States …", "What do NGOs say …"), after a verb of saying ("¿Qué dicen los
+    Estados …?"), or joined by "and"/"or" to a group word that counts ("Which States and NGOs").
     With ``anywhere`` (comparisons) a group word needs no lead word before it.
     """
     folded, offsets = fold_map(question)
