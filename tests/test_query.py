@@ -92,10 +92,17 @@ def test_french_and_spanish_list_questions_name_their_group(question: str, label
     assert (q.kind, q.group_label) == ("who", label)
 
 
-def test_a_french_pronoun_marks_a_followup() -> None:
-    q = query("Quels pouvoirs a-t-elle ?", ("Quel est le rôle de l'IGPN en France ?",))
+def test_a_french_pronoun_marks_a_followup_only_where_it_stands_for_the_subject() -> None:
+    earlier = ("Quel est le rôle de l'IGPN en France ?",)
+    q = query("Quels pouvoirs a-t-elle ?", earlier)
     assert q.is_followup
     assert "IGPN" in q.resolved
+    for standalone in (
+        "Y a-t-il des organes de l'ONU qui traitent de l'impunité ?",  # "y" is no Spanish "and"
+        "Existe-t-il des contributions qui mentionnent les caméras ?",  # impersonal "il"
+        "Les contributions espagnoles abordent-elles la discrimination raciale ?",
+    ):
+        assert not query(standalone, earlier).is_followup, standalone
 
 
 @pytest.mark.parametrize(

@@ -31,11 +31,15 @@ _LEADS = (
     "and ", "and,", "what about", "how about", "also ", "same for", "then ", "only ", "just ",
     "et ", "quid ", "seulement ", "uniquement ", "y ", "solo ", "solamente ",
 )  # fmt: skip
+_NOT_LEADS = ("y a-t-il", "y a t il")  # French "is there", not Spanish "and"
 _PRONOUNS = {
     *("he", "she", "it", "they", "them", "his", "her", "its", "their", "him", "theirs", "ones"),
     *("eux", "lesquels", "lesquelles", "ellos", "ellas"),  # "d'entre eux", "de ellos"
-    *("il", "elle", "ils", "elles"),  # "Quels pouvoirs a-t-elle ?"
 }
+# French subject pronouns after a hyphen ("a-t-elle"): in a question of few words of its own
+# they lean on the earlier turn ("Quels pouvoirs a-t-elle ?"); in a longer one they repeat its
+# own subject ("Les contributions abordent-elles …"); impersonal "il" ("y a-t-il") never counts
+_INVERTED = frozenset({"elle", "ils", "elles"})
 _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
 )
@@ -64,11 +68,13 @@ def turn_question(turn: Turn) -> str:
 def is_followup(question: str) -> bool:
     """Return True when the question leans on an earlier turn."""
     text = fold(question).strip().lstrip("¿¡\"'« ")
-    if text.startswith(_LEADS):
+    if text.startswith(_LEADS) and not text.startswith(_NOT_LEADS):
         return True
     tokens = set(_WORD.findall(text))
-    tokens |= {part for token in tokens for part in token.split("-")}  # "a-t-elle"
     if tokens & _PRONOUNS:
+        return True
+    inverted = {part for token in tokens if "-" in token for part in token.split("-")}
+    if inverted & _INVERTED and len(_content_words(question)) <= 2:
         return True
     return bool(_DEICTIC_TAIL.search(text) or _MENTIONED.search(text))
 
