@@ -83,7 +83,7 @@ def report(result: dict, args) -> str:
 
     lines = [
         "Command: `PYTHONPATH=. .venv/bin/python benchmarks/routing.py` (the 15 real documents' "
-        "submitters; nothing is fitted to these questions).",
+        "submitters; no number is fitted to these questions).",
         "",
         f"{result['questions']} questions in tests/data/routing-probe.tsv (English, French, "
         "Spanish; 20 follow-ups), written in session 8 by a helper that had read neither the "
