@@ -1,15 +1,16 @@
 """Judging every passage of a side against one row of a comparison (a theme or an aspect).
 
 :class:`AspectJudge` is the seam: anything that returns, for a text and some passages, the
-probability that each passage addresses the text. The relevance judgement of
-``assistant/answering/relevance.py`` is meant to stand here once it is on main; until then
-:class:`SimilarityJudge` does the work from what the store already holds, with no model work
-per passage: the stored passage vector against the query vector, standardised over the
-passages of the index in the same language (a French passage sits lower for an English
-question; standardising over the whole index as well did not help in the ablation); the
-idf-weighted share of the question's words the passage holds (stems in en/fr/es, glossary
-equivalents across languages) and the same share for its best sentence; BM25; and the share of
-running text (headings and contents lines score low). Its weights and threshold are settings,
+probability that each passage addresses the text. The comparison uses
+:class:`SimilarityJudge`, fitted on the comparison questions, rather than the relevance
+judgement of ``assistant/answering/relevance.py`` (which could stand here through this
+seam; it has not been measured on comparisons). It works from what the store already
+holds, with no model work per passage: the stored passage vector against the query vector,
+standardised over the passages of the index in the same language (a French passage sits lower
+for an English question; standardising over the whole index as well did not help in the
+ablation); the idf-weighted share of the question's words the passage holds (stems in
+en/fr/es, glossary equivalents across languages) and the same share for its best sentence;
+BM25; and the share of running text (headings and contents lines score low). Its weights and threshold are settings,
 fitted by ``benchmarks/fit_compare.py`` (docs/benchmarks.md, "Compare").
 """
 
