@@ -10,8 +10,9 @@ standardised over the passages of the index in the same language (a French passa
 for an English question; standardising over the whole index as well did not help in the
 ablation); the idf-weighted share of the question's words the passage holds (stems in
 en/fr/es, glossary equivalents across languages) and the same share for its best sentence;
-BM25; and the share of running text (headings and contents lines score low). Its weights and threshold are settings,
-fitted by ``benchmarks/fit_compare.py`` (docs/benchmarks.md, "Compare").
+BM25; and the share of running text (headings and contents lines score low). Its weights and
+threshold are settings, fitted by ``benchmarks/fit_compare.py`` (docs/benchmarks.md,
+"Compare").
 """
 
 from __future__ import annotations
