@@ -77,7 +77,7 @@ def score(engine: Engine) -> dict:
     }
 
 
-def report(result: dict, args) -> str:
+def report(result: dict) -> str:
     def share(values: list[bool]) -> str:
         return f"{sum(values)} of {len(values)}"
 
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store = PassageStore(args.index, load_embedder("fast"), check_embedder=False)
     result = score(Engine.for_store(store, Settings()))
-    text = report(result, args)
+    text = report(result)
     print(text)
     if not args.no_write:
         from benchmarks._sections import replace_section

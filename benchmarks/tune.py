@@ -34,6 +34,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchm
 sys.path.insert(0, str(ROOT))
 
 
+from assistant.answering.citations import overlap_ratio  # noqa: E402
 from assistant.answering.corpus import _logit, fused_scores  # noqa: E402
 from assistant.answering.quantities import holds_quantity  # noqa: E402
 from assistant.answering.relevance import (  # noqa: E402
@@ -48,6 +49,7 @@ from assistant.answering.relevance import (  # noqa: E402
 from assistant.answering.sentences import sentence_spans  # noqa: E402
 from assistant.retrieval.glossary import bundled  # noqa: E402
 from assistant.retrieval.retriever import in_scope  # noqa: E402
+from ingest.analysis import normalize_space  # noqa: E402
 
 
 def _sibling(name: str):
@@ -442,9 +444,6 @@ class SentenceRows:
 def in_gold_quote(text: str, quotes: Sequence[str]) -> bool:
     """Return whether ``text`` (a sentence or a shown quote) holds one of the gold ``quotes``
     or lies 60 % inside one (by its words)."""
-    from assistant.answering.citations import overlap_ratio
-    from ingest.analysis import normalize_space
-
     text = normalize_space(text)
     return any(normalize_space(q) in text or overlap_ratio(text, q) >= 0.6 for q in quotes)
 

@@ -89,16 +89,21 @@ def remove_words(text: str, names: Iterable[str]) -> str:
     The text itself comes back when nothing but punctuation would be left.
     """
     out = text
+    folded, offsets = fold_map(out)  # "Pérou" goes for the alias "perou"
     for name in sorted(set(names), key=len, reverse=True):
         if not name:
             continue
         if name.isupper():
-            out = re.sub(rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", " ", out)
+            pattern = rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)"
+            spans = [m.span() for m in re.finditer(pattern, out)]
+        else:
+            pattern = rf"(?<!\w){re.escape(fold(name))}(?:'s)?(?!\w)"
+            ends = [*offsets, len(out)]
+            spans = [(ends[m.start()], ends[m.end()]) for m in re.finditer(pattern, folded)]
+        if not spans:
             continue
-        folded, offsets = fold_map(out)  # "Pérou" goes for the alias "perou"
-        offsets.append(len(out))
-        pattern = rf"(?<!\w){re.escape(fold(name))}(?:'s)?(?!\w)"
-        for m in reversed(list(re.finditer(pattern, folded))):
-            out = out[: offsets[m.start()]] + " " + out[offsets[m.end()] :]
+        for start, end in reversed(spans):
+            out = out[:start] + " " + out[end:]
+        folded, offsets = fold_map(out)
     out = re.sub(r"\s+", " ", out).strip()
     return out if _WORD.search(out) else text
