@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from assistant.answering.judged import judge_query
 from assistant.background import BackgroundIndexer
 from assistant.config import Settings
 from assistant.engine import Engine
@@ -74,6 +75,23 @@ def test_questions_are_answered_while_the_background_ingest_runs(started) -> Non
     assert 'data-fraction="1.000"' in indexing.banner_html(job, indexed=0)
     keys = {s.key for s in engine.store.submissions()}
     assert len(keys) == 1 + progress.files_total, "the new submissions are searchable"
+
+
+def test_a_question_is_judged_against_the_index_as_it_stood_when_it_was_analysed(started) -> None:
+    """A writer committing between two steps of one question cannot shift the rows under it."""
+    engine, _indexer, folder = started
+    query = engine.analyse(QUESTION)
+    probe = engine.probe(query)
+    before = probe.snapshot.size
+    one = folder / "one"
+    one.mkdir()
+    shutil.copy2(next(folder.glob("*.docx")), one)
+    assert sync(engine.store, [one]).ok
+    assert engine.judge.snapshot().size > before, "the index changed"
+    judged = judge_query(engine.judge, query, probe, engine.sources.submissions())
+    assert len(engine.judge.corpus(probe)) == before
+    assert {p.submission_key for p in judged.passages} == {FIRST}
+    assert engine.judge.probe(query).snapshot.size > before, "the next question sees the change"
 
 
 def test_banner_describes_a_running_ingest_and_says_indexing_continues(started) -> None:

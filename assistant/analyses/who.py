@@ -80,7 +80,7 @@ def who(
     started = time.perf_counter()
     scope = query.filters
     probe = probe or judge.probe(query)
-    snap = judge.snapshot()
+    snap = judge.snapshot_of(probe)
     probs = judge.corpus(probe)
     subs = sources.submissions()
     best: dict[str, int] = {}

@@ -59,7 +59,7 @@ class _Bullet:
 
 def judge_query(judge: Judge, query: Query, probe: Probe, subs: dict[str, Submission]) -> Judged:
     """Return the judgement of every passage in the query's scope."""
-    snap = judge.snapshot()
+    snap = judge.snapshot_of(probe)
     probs_all = judge.corpus(probe)
     rows = [
         i

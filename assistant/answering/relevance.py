@@ -110,13 +110,8 @@ class Logistic:
 
     @classmethod
     def from_json(cls, data: dict) -> Logistic:
-        return cls(
-            tuple(data["features"]),
-            tuple(data["mean"]),
-            tuple(data["scale"]),
-            tuple(data["coef"]),
-            float(data["intercept"]),
-        )
+        lists = (tuple(data[k]) for k in ("features", "mean", "scale", "coef"))
+        return cls(*lists, float(data["intercept"]))
 
     def to_json(self) -> dict:
         return {
@@ -155,6 +150,9 @@ class Probe:
     # indexes of the words naming what the question counts ("How many complaints …"), or None
     # when it asks for no quantity (a "How many States …" question counts submitters: None)
     counted: tuple[int, ...] | None = None
+    # the index as it stood when the question was analysed: every judgement of this question
+    # reads it, so a writer committing mid-question cannot shift the rows under it
+    snapshot: Snapshot | None = None
 
 
 def load_model(embedder: str = "e5", settings: RelevanceSettings | None = None) -> Model:
@@ -238,14 +236,18 @@ class Judge:
         else:
             text, kind = question, question_kind(question)
             found = question_terms(text, query_language(text), self.glossary)
-        vec = self.store.embed_query(text) if vector is None else vector
+        vec = np.asarray(self.store.embed_query(text) if vector is None else vector, np.float32)
         words = counted(text, found) if kind != "who" else None
-        return Probe(text, np.asarray(vec, dtype=np.float32), found, dict(fused or {}), words)
+        return Probe(text, vec, found, dict(fused or {}), words, self.snapshot())
+
+    def snapshot_of(self, probe: Probe) -> Snapshot:
+        """Return the snapshot ``probe`` was analysed against (the current one if none)."""
+        return probe.snapshot if probe.snapshot is not None else self.snapshot()
 
     # judging ---------------------------------------------------------------------------
     def features(self, probe: Probe, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Return the feature columns of the snapshot rows ``rows`` (all passages if None)."""
-        snap = self.snapshot()
+        snap = self.snapshot_of(probe)
         if snap.size == 0:
             return {name: np.zeros(0) for name in FEATURES}
         cos_all = snap.vectors @ probe.vector
@@ -303,7 +305,7 @@ class Judge:
         for key, p in zip(keys, probs, strict=True):
             best[key] = max(best.get(key, 0.0), float(p))
         ranked = [*sorted(best.values(), reverse=True), 0.0, 0.0]
-        snap = self.snapshot()
+        snap = self.snapshot_of(probe)
         bridges = probe.terms.bridges or ({},) * len(probe.terms.words)
         held = [
             _held(group, bridge, snap)
@@ -351,7 +353,7 @@ class Judge:
 
     def passages(self, probe: Probe, passages: Sequence[Passage]) -> np.ndarray:
         """Return the probability that each of ``passages`` addresses the question."""
-        snap = self.snapshot()
+        snap = self.snapshot_of(probe)
         rows = np.array([snap.index.get(p.id, -1) for p in passages], dtype=np.int64)
         out = np.zeros(len(passages))
         known = rows >= 0
