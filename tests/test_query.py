@@ -120,6 +120,25 @@ def test_a_group_that_says_something_is_the_group(question: str, label: str, kin
     assert (q.group_label, q.kind) == (label, kind)
 
 
+def test_a_group_adjective_before_a_document_noun_names_the_group() -> None:
+    q = query("Which UN documents ask for data to be published?")
+    assert (q.kind, q.group_label) == ("who", "UN bodies")
+    assert "UN" not in q.topic
+    assert query("Among NGO submissions, which call for data?").group_label == "NGOs"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which submissions mention NGOs?",  # the object of the verb, not its subject
+        "Which submissions cite UN documents on policing?",  # Spanish "cite" is no lead here
+        "Quelles contributions mentionnent les ONG ?",
+    ],
+)
+def test_a_group_after_a_verb_of_saying_is_its_object(question: str) -> None:
+    assert query(question).group is None
+
+
 def test_groups_joined_in_a_which_question_are_one_group_of_either_type() -> None:
     q = query("Which States, NGOs or NHRIs mention body-worn cameras?")
     assert q.kind == "who"

@@ -35,14 +35,18 @@ def groups() -> tuple[Group, ...]:
         if not raw.strip() or raw.startswith("#"):
             continue
         label, types, words = raw.split("\t")
-        out.append(
-            Group(
-                label,
-                tuple(t.strip() for t in types.split("|") if t.strip()),
-                tuple(fold(w.strip()) for w in words.split(";") if w.strip()),
-            )
-        )
-    return tuple(out)
+        named = tuple(fold(w.strip()) for w in words.split(";") if w.strip())
+        out.append(Group(label, tuple(t.strip() for t in types.split("|") if t.strip()), named))
+    return tuple(_with_adjectives(g) for g in out)
+
+
+def _with_adjectives(group: Group) -> Group:
+    """Add the group's adjective before each plural document noun ("UN documents", "NGO
+    submissions"): the ``group_adjective`` cue, ``adjective=label``."""
+    label = fold(group.label)
+    adjectives = [a for a, of in coded("group_adjective").items() if of == label]
+    made = tuple(f"{a} {n}" for a in adjectives for n in cues().get(("language_noun", "en"), ()))
+    return Group(group.label, group.types, tuple(dict.fromkeys(group.words + made)))
 
 
 @cache

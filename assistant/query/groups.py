@@ -44,8 +44,9 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
 
     A group word counts after a lead word ("Which States", "parmi les ONG"), opening a
     follow-up ("And NGOs?"), after "do"/"did" that open the question or come before a verb of
-    saying ("Do any States …", "What do NGOs say …"), after a verb of saying ("¿Qué dicen los
-    Estados …?"), or joined by "and"/"or" to a group word that counts ("Which States and NGOs").
+    saying ("Do any States …", "What do NGOs say …"), after a verb of saying that follows "what"
+    ("¿Qué dicen los Estados …?"; in "Which submissions mention NGOs" they are its object), or
+    joined by "and"/"or" to a group word that counts ("Which States and NGOs").
     With ``anywhere`` (comparisons) a group word needs no lead word before it.
     """
     folded, offsets = fold_map(question)
@@ -65,7 +66,12 @@ def named_groups(question: str, *, anywhere: bool = False) -> list[Named]:
     first = rf"^[¿¡\"'«\s]*{phrase_pattern(initial)}\s+{det}$" if initial else r"^\b$"
     verbs = cue("reporting_verb")  # "What do NGOs say …", "¿Qué dicen los Estados …?"
     aux = rf"(?<!\w){phrase_pattern(initial)}\s+{det}$" if initial else r"^\b$"
-    said_before = rf"(?<!\w){phrase_pattern(verbs)}\s+{det}$" if verbs else r"^\b$"
+    inverted = cue("inverted_lead")  # "Que disent les ONG", not "Which submissions mention NGOs"
+    said_before = (
+        rf"(?<!\w){phrase_pattern(inverted)}\s*{phrase_pattern(verbs)}\s+{det}$"
+        if verbs and inverted
+        else r"^\b$"
+    )
     said_after = rf"^\s+{phrase_pattern(verbs)}(?!\w)" if verbs else r"^\b$"
     joined = rf"(?:\s*,|\s+(?:and|or|et|ou|y|o))\s+{det}$"  # "Which States and NGOs"
     found: dict[str, tuple[int, Group, list[tuple[int, int]]]] = {}
