@@ -400,8 +400,17 @@ NOTES = [
     "(389) and 0.45 (115), who p95 440 ms.",
     "",
     "Tried and not shipped (exploration on the same 148 questions, 5 folds, out-of-sample; "
-    "the scripts of these three are not kept):",
+    "the scripts of these are not kept):",
     "",
+    "- session 9, each added to the shipped e5 features (who mAP 0.847 at 5 folds, 0.843 at 8; "
+    "who recall / precision 0.81 / 0.63): the question with its glossary terms put into French "
+    "and Spanish (appended, alone, or in place) and embedded again, its cosine taken for the "
+    "passages in that language: who mAP 0.838-0.852; the word coverage of the passage's best "
+    "sentence instead of the whole passage (long passages hold many question words by "
+    "chance): 0.856 at 5 folds but 0.843 at 8; the passage's length: 0.846; a hubness "
+    "correction (the cosine minus half the passage's mean cosine to its nearest passages, to "
+    "every passage, or to the call's themes, seeds and examples embedded as questions, which "
+    "a deployment has): 0.838-0.849. None moves recall or precision beyond noise;",
     "- a submission-level model over several passages (log-odds of the best, second and third "
     "passage, their summed probability, the best cosine standardised within its document, the "
     "best word coverage), fitted on the who questions inside the folds: mean average precision "
