@@ -139,6 +139,35 @@ def test_a_group_after_a_verb_of_saying_is_its_object(question: str) -> None:
     assert query(question).group is None
 
 
+def test_a_french_or_spanish_group_after_a_document_noun_names_the_group() -> None:
+    assert query("Que disent les documents de l'ONU sur le racisme ?").group_label == "UN bodies"
+    q = query("¿Qué dicen las contribuciones de la sociedad civil sobre los datos?")
+    assert (q.kind, q.group_label) == ("answer", "civil society")
+    assert query("Quelles contributions des ONG évoquent les caméras ?").kind == "who"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Parmi les contributions en anglais, lesquelles parlent des réparations ?",
+        "Among the States, which ban chokeholds?",
+        "Which of the English-language submissions discuss body-worn cameras?",
+        "Dime qué contribuciones hablan del perfilamiento racial.",  # a request before it
+        "Give me all the States that mention implicit bias.",
+    ],
+)
+def test_which_questions_in_other_shapes_ask_who(question: str) -> None:
+    assert query(question).kind == "who"
+
+
+def test_a_followup_that_only_narrows_asks_what_the_earlier_question_asked() -> None:
+    answer = "How do States describe the duty to investigate deaths in custody?"
+    q = query("What about civil society?", (answer,))
+    assert (q.kind, q.group_label) == ("answer", "civil society")
+    q = query("Only the Spanish ones, please.", ("Which submissions mention proportionality?",))
+    assert (q.kind, q.group_label) == ("who", "Spanish")
+
+
 def test_groups_joined_in_a_which_question_are_one_group_of_either_type() -> None:
     q = query("Which States, NGOs or NHRIs mention body-worn cameras?")
     assert q.kind == "who"
@@ -410,3 +439,10 @@ def test_states_inside_a_country_name_name_no_group() -> None:
 def test_a_short_question_gets_its_own_language(question: str, language: str) -> None:
     q = query(question)
     assert (q.language, q.terms.language) == (language, language)
+
+
+def test_a_followup_naming_another_country_drops_the_earlier_document() -> None:
+    earlier = ("¿Qué sanciones prevé la Ley 30714 para el uso indebido de la fuerza?",)
+    q = query("¿Y en Malasia?", earlier)
+    assert (q.kind, [s.label for s in q.scopes]) == ("answer", ["Malaysia"])
+    assert "30714" not in q.resolved

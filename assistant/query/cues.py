@@ -42,11 +42,20 @@ def groups() -> tuple[Group, ...]:
 
 def _with_adjectives(group: Group) -> Group:
     """Add the group's adjective before each plural document noun ("UN documents", "NGO
-    submissions"): the ``group_adjective`` cue, ``adjective=label``."""
+    submissions": the ``group_adjective`` cue, ``adjective=label``) and, in French and
+    Spanish, its name after each such noun and a preposition ("les documents de l'ONU", "las
+    contribuciones de la sociedad civil": the ``group_of`` and ``of_preposition`` cues)."""
     label = fold(group.label)
     adjectives = [a for a, of in coded("group_adjective").items() if of == label]
-    made = tuple(f"{a} {n}" for a in adjectives for n in cues().get(("language_noun", "en"), ()))
-    return Group(group.label, group.types, tuple(dict.fromkeys(group.words + made)))
+    nouns = cues().get(("language_noun", "en"), ()) + cues().get(("group_noun", "en"), ())
+    made = [f"{a} {n}" for a in adjectives for n in nouns]
+    for language in ("fr", "es"):
+        names = [a for a, of in coded("group_of").items() if of == label]
+        for noun in cues().get(("language_noun", language), ()):
+            for prep in cues().get(("of_preposition", language), ()):
+                joint = "" if prep.endswith("'") else " "
+                made += [f"{noun} {prep}{joint}{name}" for name in names]
+    return Group(group.label, group.types, tuple(dict.fromkeys(group.words + tuple(made))))
 
 
 @cache

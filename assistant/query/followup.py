@@ -44,6 +44,7 @@ _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
 )
 _MENTIONED = re.compile(r"\b(?:you mentioned|mentioned above|the same|above|aforementioned)\b")
+_DOCUMENT_NUMBER = re.compile(r"\d{5,}|(?!(?:19|20)\d\d$)\d{4}")  # no year: "Decreto 1186"
 _WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
 
 
@@ -143,6 +144,8 @@ def resolve(
         named = country_named(folded, countries) if new else ""
         if named and named != new.get("country"):
             continue  # the follow-up replaces the earlier country
+        if new and _DOCUMENT_NUMBER.fullmatch(folded):
+            continue  # ... and the earlier document ("Ley 30714", then "¿Y en Kenia?")
         carried.append(word)
     if filters is not None and len(own) >= min_own_words + len(new):
         carried = []

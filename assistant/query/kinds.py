@@ -39,6 +39,9 @@ def question_kind(question: str, sides: int = 0) -> str:
     ("how does that compare with their share of the population") is not a comparison.
     """
     folded = fold(question).strip().lstrip("¿¡\"'« ")
+    request = cue("request")  # "Give me every State that …", "Dime qué contribuciones …"
+    if request:
+        folded = re.sub(rf"^{phrase_pattern(request)}[\s,:]+", "", folded).lstrip("¿¡\"'« ")
     compared = find(cue("compare"), folded)
     if any(m.start() == 0 for m in compared) or (compared and sides >= 2):
         return "compare"
@@ -48,12 +51,17 @@ def question_kind(question: str, sides: int = 0) -> str:
     if openers and nouns:
         # "¿Qué dicen las contribuciones …?" asks what they say, as "What do submissions say"
         helper = phrase_pattern((*_AUXILIARIES, *verbs))
-        between = rf"(?:(?!{helper}\b)[\w'-]+\s+){{0,2}}?"
+        partitive = r"(?:of\s+(?:the|these|those)\s+)?"  # "Which of the English-language …"
+        between = rf"{partitive}(?:(?!{helper}\b)[\w'-]+\s+){{0,2}}?"
         # "Which States' laws …" asks which States ("Which country's constitution …" does not)
         noun = rf"{phrase_pattern(nouns)}(?:'(?!\w))?(?![\w'’])"
         opening = rf"^{phrase_pattern(openers)}{AFTER_LEAD}{between}{noun}"
         if re.match(opening, folded):
             return "who"
+    partitive, which = cue("partitive"), cue("partitive_which")
+    among = rf"^{phrase_pattern(partitive)}\s[^,?]+,\s*{phrase_pattern(which)}(?!\w)"
+    if partitive and which and re.match(among, folded):  # "Parmi les ONG, lesquelles …"
+        return "who"
     pronouns = cue("who_pronoun")
     if pronouns and verbs:  # "Who mentions …?", "Qui parle de …", "¿Quién menciona …?"
         speaking = rf"^{phrase_pattern(pronouns)}\s+(?:else\s+|also\s+|autre\s+|mas\s+)?"

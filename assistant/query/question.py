@@ -79,8 +79,8 @@ def analyse(
     # a word that named a group names no scope too: "submissions in French" is no France scope
     named = scopes(without_groups(resolved_text, everywhere), subs)
     kind = question_kind(resolved_text, sides=max(len(everywhere), len(named)))
-    if kind == "answer" and is_followup and _narrows(question, subs, previous):
-        kind = "who"
+    if kind != "compare" and is_followup:  # "And NGOs?" asks what the earlier question asked
+        kind = _narrowed_kind(question, subs, previous) or kind
     group = group_named(resolved_text) if kind != "compare" else None
     compared = everywhere if kind == "compare" else []
     sides: tuple[str, ...] = ()
@@ -112,18 +112,21 @@ def analyse(
     )
 
 
-def _narrows(question: str, subs: list[Submission], previous: str) -> bool:
-    """Return True when a follow-up of a "which submissions" question only narrows its list:
-    it names a group or a scope and no words of its own ("And among NGOs?", "What about
-    Kenya?", "Seulement les contributions espagnoles ?"), so it asks who too."""
-    if not previous or question_kind(previous) != "who":
-        return False
+def _narrowed_kind(question: str, subs: list[Submission], previous: str) -> str | None:
+    """Return the earlier question's kind (answer or who) when a follow-up only narrows it: it
+    names a group or a scope and no words of its own ("And among NGOs?", "What about Kenya?",
+    "Seulement les contributions espagnoles ?"); None otherwise. So "What about civil
+    society?" after "How do States describe …" asks an answer, after "Which States …" who."""
+    earlier = question_kind(previous) if previous else "compare"
+    if earlier == "compare":
+        return None
     found = named_groups(question)
     own = without_groups(question, found)
     if not found and not scopes(own, subs):
-        return False
-    rest = remove_words(without_names(own, subs, countries=True), cue("documents") + cue("opening"))
-    return not question_terms(rest, query_language(rest)).words
+        return None
+    frame = cue("documents") + cue("opening") + cue("filler")
+    rest = remove_words(without_names(own, subs, countries=True), frame)
+    return None if question_terms(rest, query_language(rest)).words else earlier
 
 
 def _topic(text: str, subs: list[Submission], named: list[Scope], found: Sequence[Named]) -> str:
