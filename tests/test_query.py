@@ -446,3 +446,9 @@ def test_a_followup_naming_another_country_drops_the_earlier_document() -> None:
     q = query("¿Y en Malasia?", earlier)
     assert (q.kind, [s.label for s in q.scopes]) == ("answer", ["Malaysia"])
     assert "30714" not in q.resolved
+
+
+def test_a_followup_asking_how_that_compares_keeps_the_earlier_country_as_a_side() -> None:
+    q = query("How does that compare with Malaysia?", ("What may France's code require?",))
+    assert q.kind == "compare"
+    assert sorted(q.sides) == ["country=France", "country=Malaysia"]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
-from assistant.query.cues import groups
+from assistant.query.cues import cue, find, groups
 from assistant.query.groups import named_groups, without_groups
 from assistant.query.names import country_named, entities
 from assistant.query.terms import question_stop_words
@@ -40,6 +40,7 @@ _PRONOUNS = {
 # they lean on the earlier turn ("Quels pouvoirs a-t-elle ?"); in a longer one they repeat its
 # own subject ("Les contributions abordent-elles …"); impersonal "il" ("y a-t-il") never counts
 _INVERTED = frozenset({"elle", "ils", "elles"})
+_DEMONSTRATIVES = frozenset({"that", "this", "cela", "ca", "ceci", "eso", "esto"})
 _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
 )
@@ -73,6 +74,8 @@ def is_followup(question: str) -> bool:
         return True
     tokens = set(_WORD.findall(text))
     if tokens & _PRONOUNS:
+        return True
+    if tokens & _DEMONSTRATIVES and find(cue("compare"), text):  # "How does that compare …"
         return True
     inverted = {part for token in tokens if "-" in token for part in token.split("-")}
     if inverted & _INVERTED and len(_content_words(question)) <= 2:
@@ -135,6 +138,10 @@ def resolve(
     own = _content_words(question)
     own_folded = {fold(w) for w in own}
     old = entities(previous, countries, submitters)
+    # "How does that compare with Malaysia?" keeps the earlier country: it is the other side
+    comparing = bool(find(cue("compare"), fold(question)))
+    if comparing:
+        new = {}
     dropped = {fold(v) for k, v in old.items() if k in new and new[k] != v}
     carried = []
     for word in _content_words(previous):
@@ -147,7 +154,7 @@ def resolve(
         if new and _DOCUMENT_NUMBER.fullmatch(folded):
             continue  # ... and the earlier document ("Ley 30714", then "¿Y en Kenia?")
         carried.append(word)
-    if filters is not None and len(own) >= min_own_words + len(new):
+    if filters is not None and len(own) >= min_own_words + len(new) and not comparing:
         carried = []
     text = question if not carried else f"{question.rstrip()} ({' '.join(carried)})"
     logger.debug("follow-up %r resolved to %r with %s", question, text, filters)
