@@ -169,6 +169,7 @@ class Engine:
             glossary=self.glossary,
             filters=filters,
             followup=self.settings.followup,
+            acronyms=self.judge.snapshot().acronyms,
         )
 
     # the judgement ---------------------------------------------------------------------

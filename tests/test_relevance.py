@@ -201,3 +201,15 @@ def test_a_glossary_term_is_met_by_the_share_of_its_equivalent_held() -> None:
     assert found.coverage(whole, "es") == 1.0
     # one word of "cámara corporal" meets each word of "body-worn camera" by half, not whole
     assert found.coverage(part, "es") == 0.5
+
+
+def test_the_snapshot_knows_the_acronyms_each_text_uses_twice_or_more(judge) -> None:
+    snap = judge.snapshot()
+    keys = {p.submission_key for p in snap.passages}
+    assert snap.acronyms, "the samples use acronyms"
+    for token, users in snap.acronyms.items():
+        assert token.isupper() and len(token) >= 3
+        for key in users:
+            assert key in keys
+            held = sum(p.text.count(token) for p in snap.passages if p.submission_key == key)
+            assert held >= 2

@@ -25,6 +25,7 @@ from ingest.types import Passage, Submission
 from vectorstore.errors import StoreError
 
 _NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'.-]+|\d{4,}\b)")
+_ACRONYM = re.compile(r"(?<!\w)[A-Z]{3,}(?!\w)")  # "l’IGP" counts
 
 
 class SnapshotStore(Protocol):
@@ -75,6 +76,8 @@ class Snapshot:
     heading_postings: dict[str, np.ndarray] = field(default_factory=dict)  # stems of headings
     neighbours: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     documents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # acronyms written in the passages ("IGP") -> the submissions that use them twice or more
+    acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -104,6 +107,11 @@ def build_snapshot(
         for stem in heading_terms[heading]:
             headings.setdefault(stem, []).append(i)
         vocabulary.update(words(p.text.replace("-", " ")))
+    used: dict[str, dict[str, int]] = {}
+    for p in passages:
+        for token in _ACRONYM.findall(p.text):
+            by_key = used.setdefault(token, {})
+            by_key[p.submission_key] = by_key.get(p.submission_key, 0) + 1
     for s in subs:
         meta = f"{s.submitter} {s.country} {s.title} {s.file}".replace("_", " ")
         vocabulary.update(words(meta.replace("-", " ")))
@@ -119,6 +127,11 @@ def build_snapshot(
         heading_postings={k: np.array(v, dtype=np.int64) for k, v in headings.items()},
         neighbours=neighbours,
         documents=documents,
+        acronyms={
+            token: tuple(k for k, n in by_key.items() if n >= 2)
+            for token, by_key in used.items()
+            if any(n >= 2 for n in by_key.values())
+        },
     )
 
 

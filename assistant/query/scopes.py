@@ -8,7 +8,7 @@ whole index, so named submissions are reached even when the question is in anoth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.query.names import acronyms_in, acronyms_of, aliases_of, entities_all
@@ -55,6 +55,18 @@ def scopes(question: str, submissions: Iterable[Submission]) -> list[Scope]:
         keys = {s.key for s in subs if getattr(s, kind) == value}
         if not keys & covered:
             found.append(Scope(kind, value, Filters(**{kind: (value,)})))
+    return found
+
+
+def text_scopes(question: str, acronyms: Mapping[str, Sequence[str]], total: int) -> list[Scope]:
+    """Return a scope for each acronym of ``question`` that only some submissions' texts use
+    (``acronyms``: acronym -> their keys; ``total``: the submissions indexed): "Who heads the
+    IGP?" is about the Luxembourg law that names the IGP, though its title does not."""
+    found = []
+    for token in acronyms_in(question):
+        keys = tuple(acronyms.get(token, ()))
+        if keys and len(keys) * 2 <= total:
+            found.append(Scope("document", token, Filters(submission_key=keys)))
     return found
 
 
