@@ -130,8 +130,9 @@ def report(results: list[dict]) -> str:
         "out-of-sample figure). The changes made from its misroutes (French and Spanish "
         '"les documents de l\'ONU", "Parmi les …, lesquelles", "Which of the …", a '
         "request before the question, a follow-up that only narrows keeps the earlier kind, a "
-        "follow-up naming another country drops the earlier document) make its figures "
-        "below in-sample.",
+        'follow-up naming another country drops the earlier document, "How does that '
+        'compare with …" compares, an acronym only some texts use scopes an answer) make its '
+        "figures below in-sample.",
         "",
         "| scored | probe 1 | probe 2 |",
         "|---|---|---|",
