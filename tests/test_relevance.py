@@ -208,7 +208,8 @@ def test_the_snapshot_knows_the_acronyms_each_text_uses_twice_or_more(judge) -> 
     keys = {p.submission_key for p in snap.passages}
     assert snap.acronyms, "the samples use acronyms"
     for token, users in snap.acronyms.items():
-        assert token.isupper() and len(token) >= 3
+        assert token.isupper()
+        assert len(token) >= 3
         for key in users:
             assert key in keys
             held = sum(p.text.count(token) for p in snap.passages if p.submission_key == key)
