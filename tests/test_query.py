@@ -462,3 +462,16 @@ def test_an_acronym_only_some_texts_use_scopes_a_question_asking_for_an_answer()
     ]
     assert query("Which submissions mention the IGP?", acronyms=used).scopes == ()  # who: all
     assert query("What did the DOJ find?", acronyms=used).scopes == ()  # every text uses it
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Quelles obligations les États ont-ils en droit international ?", "answer"),
+        ("¿Qué obligaciones tienen los Estados en materia de reparación?", "answer"),
+        ("Quelles sont les ONG qui parlent de données ?", "who"),
+        ("¿Cuáles son los Estados que prohíben las llaves de estrangulamiento?", "who"),
+    ],
+)
+def test_a_noun_and_an_article_before_the_group_make_it_the_subject(question, kind) -> None:
+    assert question_kind(question) == kind

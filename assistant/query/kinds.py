@@ -55,8 +55,9 @@ def question_kind(question: str, sides: int = 0) -> str:
         between = rf"{partitive}(?:(?!{helper}\b)[\w'-]+\s+){{0,2}}?"
         # "Which States' laws …" asks which States ("Which country's constitution …" does not)
         noun = rf"{phrase_pattern(nouns)}(?:'(?!\w))?(?![\w'’])"
-        opening = rf"^{phrase_pattern(openers)}{AFTER_LEAD}{between}{noun}"
-        if re.match(opening, folded):
+        opening = rf"^{phrase_pattern(openers)}{AFTER_LEAD}(?P<between>{between}){noun}"
+        found = re.match(opening, folded)
+        if found and not _subject_after_noun(found.group("between").split()):
             return "who"
     partitive, which = cue("partitive"), cue("partitive_which")
     among = rf"^{phrase_pattern(partitive)}\s[^,?]+,\s*{phrase_pattern(which)}(?!\w)"
@@ -68,6 +69,15 @@ def question_kind(question: str, sides: int = 0) -> str:
         if re.match(speaking + rf"{phrase_pattern(verbs)}(?![\w'’])", folded):
             return "who"
     return "compare" if sides >= 2 else "answer"
+
+
+def _subject_after_noun(between: list[str]) -> bool:
+    """Return True when the words between the opener and the group word are a noun and an
+    article: the group is then the subject of what follows ("Quelles obligations les États
+    ont-ils …", "¿Qué obligaciones tienen los Estados …?"), not the thing asked for; with a
+    copula ("Quelles sont les ONG …", "¿Cuáles son los Estados …?") it is."""
+    articles, copulas = set(cue("article")), set(cue("copula"))
+    return len(between) >= 2 and between[-1] in articles and not copulas & set(between)
 
 
 def asks_full_list(question: str) -> bool:
