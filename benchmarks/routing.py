@@ -131,8 +131,8 @@ def report(results: list[dict]) -> str:
         '"les documents de l\'ONU", "Parmi les …, lesquelles", "Which of the …", a '
         "request before the question, a follow-up that only narrows keeps the earlier kind, a "
         'follow-up naming another country drops the earlier document, "How does that '
-        'compare with …" compares, an acronym only some texts use scopes an answer) make its '
-        "figures below in-sample.",
+        'compare with …" compares, an acronym only some texts use scopes an answer, "Quelles '
+        'obligations les États …" is no which-question) make its figures below in-sample.',
         "",
         "| scored | probe 1 | probe 2 |",
         "|---|---|---|",
