@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from assistant.config import FollowupSettings
 from assistant.query.cues import cue, find, groups
 from assistant.query.groups import named_groups, without_groups
-from assistant.query.names import country_named, entities
+from assistant.query.names import DOCUMENT_NUMBER, country_named, entities
 from assistant.query.terms import question_stop_words
 from ingest.analysis import fold
 from vectorstore.types import Filters
@@ -45,7 +45,6 @@ _DEICTIC_TAIL = re.compile(
     r"\b(?:about|on|of|with|for|regarding|say|says)\s+(?:that|this|those|these|it)\b"
 )
 _MENTIONED = re.compile(r"\b(?:you mentioned|mentioned above|the same|above|aforementioned)\b")
-_DOCUMENT_NUMBER = re.compile(r"\d{5,}|(?!(?:19|20)\d\d$)\d{4}")  # no year: "Decreto 1186"
 _WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
 
 
@@ -151,7 +150,7 @@ def resolve(
         named = country_named(folded, countries) if new else ""
         if named and named != new.get("country"):
             continue  # the follow-up replaces the earlier country
-        if new and _DOCUMENT_NUMBER.fullmatch(folded):
+        if new and DOCUMENT_NUMBER.fullmatch(folded):
             continue  # ... and the earlier document ("Ley 30714", then "¿Y en Kenia?")
         carried.append(word)
     if filters is not None and len(own) >= min_own_words + len(new) and not comparing:

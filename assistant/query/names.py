@@ -16,8 +16,9 @@ from ingest.analysis import fold
 from ingest.types import Submission
 
 DEMONYMS = Path(__file__).resolve().parents[1] / "data" / "demonyms.tsv"
-# acronyms, and numbers of five digits or more or of four that are no year ("Decreto 1186")
-_ACRONYM = re.compile(r"\b([A-Z]{3,}|\d{5,}|(?!(?:19|20)\d\d\b)\d{4})\b")
+# numbers of five digits or more or of four that are no year ("Decreto 1186", "Ley 30714")
+DOCUMENT_NUMBER = re.compile(r"\d{5,}|(?!(?:19|20)\d\d\b)\d{4}")
+_ACRONYM = re.compile(rf"\b([A-Z]{{3,}}|{DOCUMENT_NUMBER.pattern})\b")  # and acronyms
 
 
 @cache
