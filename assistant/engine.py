@@ -169,7 +169,7 @@ class Engine:
             glossary=self.glossary,
             filters=filters,
             followup=self.settings.followup,
-            acronyms=self.judge.snapshot().acronyms,
+            acronyms=lambda: self.judge.snapshot().acronyms,  # read only when one may scope
         )
 
     # the judgement ---------------------------------------------------------------------

@@ -456,12 +456,13 @@ def test_a_followup_asking_how_that_compares_keeps_the_earlier_country_as_a_side
 
 def test_an_acronym_only_some_texts_use_scopes_a_question_asking_for_an_answer() -> None:
     used = {"IGP": ("State_France_Code.docx",), "DOJ": tuple(s.key for s in SUBS)}
-    q = query("Qui peut saisir l'IGP ?", acronyms=used)
+    known = lambda: used  # noqa: E731
+    q = query("Qui peut saisir l'IGP ?", acronyms=known)
     assert [(s.label, s.filters.submission_key) for s in q.scopes] == [
         ("IGP", ("State_France_Code.docx",))
     ]
-    assert query("Which submissions mention the IGP?", acronyms=used).scopes == ()  # who: all
-    assert query("What did the DOJ find?", acronyms=used).scopes == ()  # every text uses it
+    assert query("Which submissions mention the IGP?", acronyms=known).scopes == ()  # who: all
+    assert query("What did the DOJ find?", acronyms=known).scopes == ()  # every text uses it
 
 
 @pytest.mark.parametrize(

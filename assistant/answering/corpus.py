@@ -95,6 +95,7 @@ def build_snapshot(
     documents = np.zeros(len(passages), dtype=np.int64)
     keys: dict[str, int] = {}
     heading_terms: dict[tuple[str, str], set[str]] = {}
+    used: dict[str, dict[str, int]] = {}  # acronym -> submission key -> times written
     for i, p in enumerate(passages):
         documents[i] = keys.setdefault(p.submission_key, len(keys))
         if i > 0 and passages[i - 1].submission_key == p.submission_key:
@@ -107,8 +108,6 @@ def build_snapshot(
         for stem in heading_terms[heading]:
             headings.setdefault(stem, []).append(i)
         vocabulary.update(words(p.text.replace("-", " ")))
-    used: dict[str, dict[str, int]] = {}
-    for p in passages:
         for token in _ACRONYM.findall(p.text):
             by_key = used.setdefault(token, {})
             by_key[p.submission_key] = by_key.get(p.submission_key, 0) + 1

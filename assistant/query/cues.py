@@ -49,8 +49,8 @@ def _with_adjectives(group: Group) -> Group:
     adjectives = [a for a, of in coded("group_adjective").items() if of == label]
     nouns = cues().get(("language_noun", "en"), ()) + cues().get(("group_noun", "en"), ())
     made = [f"{a} {n}" for a in adjectives for n in nouns]
+    names = [a for a, of in coded("group_of").items() if of == label]
     for language in ("fr", "es"):
-        names = [a for a, of in coded("group_of").items() if of == label]
         for noun in cues().get(("language_noun", language), ()):
             for prep in cues().get(("of_preposition", language), ()):
                 joint = "" if prep.endswith("'") else " "

@@ -9,7 +9,7 @@ the answerers read the Query; none of them analyses the raw string again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.config import FollowupSettings
@@ -17,7 +17,7 @@ from assistant.query.cues import cue
 from assistant.query.followup import Turn, merge_filters, resolve
 from assistant.query.groups import Named, group_named, named_groups, without_groups
 from assistant.query.kinds import question_kind
-from assistant.query.names import names_in
+from assistant.query.names import acronyms_in, names_in
 from assistant.query.scopes import Scope, remove_words, scopes, text_scopes, without_names
 from assistant.query.terms import Terms, query_language, question_terms
 from assistant.retrieval.glossary import Concept, Glossary
@@ -59,13 +59,14 @@ def analyse(
     glossary: Glossary | None,
     filters: Filters | None = None,
     followup: FollowupSettings | None = None,
-    acronyms: Mapping[str, Sequence[str]] | None = None,
+    acronyms: Callable[[], Mapping[str, Sequence[str]]] | None = None,
 ) -> Query:
     """Return the Query of ``question`` asked after ``history`` (oldest turn first).
 
-    ``acronyms``: the acronyms the submissions' texts use, with the submissions using them
-    (see ``Snapshot.acronyms``); one a question asking for an answer names, and that only some
-    submissions use, scopes it ("Qui dirige l'IGP ?") when nothing else does."""
+    ``acronyms``: returns the acronyms the submissions' texts use, with the submissions using
+    them (see ``Snapshot.acronyms``), called only for a question asking for an answer that
+    names one and no other scope; an acronym only some submissions use scopes it ("Qui dirige
+    l'IGP ?")."""
     subs = list(submissions)
     resolved_text, follow_filters, is_followup, carried = question, None, False, ()
     previous = ""
@@ -86,8 +87,9 @@ def analyse(
     kind = question_kind(resolved_text, sides=max(len(everywhere), len(named)))
     if kind != "compare" and is_followup:  # "And NGOs?" asks what the earlier question asked
         kind = _narrowed_kind(question, subs, previous) or kind
-    if kind == "answer" and not named and acronyms:  # not who: "Which mention the FBI?"
-        named = text_scopes(without_groups(resolved_text, everywhere), acronyms, len(subs))
+    unscoped = without_groups(resolved_text, everywhere)
+    if kind == "answer" and not named and acronyms and acronyms_in(unscoped):  # not who
+        named = text_scopes(unscoped, acronyms(), len(subs))
     group = group_named(resolved_text) if kind != "compare" else None
     compared = everywhere if kind == "compare" else []
     sides: tuple[str, ...] = ()
